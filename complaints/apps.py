@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    name = "complaints"
+    verbose_name = _("Pengaduan / Complaints")
+
+    def ready(self) -> None:
+        # Register the complaint machine and inbound-message handlers with the generic engines.
+        from . import handlers, machine  # noqa: F401

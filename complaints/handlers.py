@@ -1,0 +1,1 @@
+"""Inbound SMS/WhatsApp handlers registered with notifications (see issue: SMS and WhatsApp)."""

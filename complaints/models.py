@@ -1,0 +1,445 @@
+"""The complaint domain: reference data, officers, complaints and what hangs off them.
+
+Convention: user-facing strings are written in Bahasa Indonesia (the msgid) and translated to
+English in locale/en. Identity lives in its own table (Identity), apart from the complaint text,
+so that who may read it can be restricted and every read logged.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
+
+
+# --- choices -------------------------------------------------------------------------------------
+class Kind(models.TextChoices):
+    MALADMINISTRATION = "maladministrasi", _("Maladministrasi")
+    HAM = "ham", _("Pelanggaran HAM")
+    UNKNOWN = "tidak_tahu", _("Tidak tahu")
+
+
+class ReporterType(models.TextChoices):
+    CITIZEN = "warga", _("Warga")
+    ASN = "asn", _("ASN (aparatur sipil negara)")
+
+
+class Confidentiality(models.TextChoices):
+    OPEN = "terbuka", _("Terbuka")
+    CONFIDENTIAL = "rahasia", _("Rahasia")
+    ANONYMOUS = "anonim", _("Anonim")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
+class NotifyChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    NONE = "none", _("Tidak perlu")
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", _("Diterima")
+    VERIFYING = "verifying", _("Verifikasi")
+    AWAITING_INFO = "awaiting_info", _("Menunggu kelengkapan")
+    REFERRED = "referred", _("Dirujuk")
+    EXAMINATION = "examination", _("Pemeriksaan")
+    RESOLVED = "resolved", _("Selesai")
+    CLOSED = "closed", _("Ditutup")
+    REJECTED = "rejected", _("Ditolak")
+    WITHDRAWN = "withdrawn", _("Dicabut")
+    DUPLICATE = "duplicate", _("Digabung")
+
+
+OPEN_STATES = (
+    State.SUBMITTED,
+    State.VERIFYING,
+    State.AWAITING_INFO,
+    State.REFERRED,
+    State.EXAMINATION,
+    State.RESOLVED,
+)
+
+
+class Outcome(models.TextChoices):
+    MALADMIN_PROVEN = "maladministrasi_terbukti", _("Maladministrasi terbukti")
+    MALADMIN_NOT_PROVEN = "maladministrasi_tidak_terbukti", _("Maladministrasi tidak terbukti")
+    MEDIATION = "mediasi", _("Diselesaikan melalui mediasi")
+    RECOMMENDATION = "rekomendasi", _("Rekomendasi diterbitkan")
+    HAM_INDICATED = "indikasi_ham_ada", _("Indikasi pelanggaran HAM ada")
+    HAM_NOT_INDICATED = "indikasi_ham_tidak_ada", _("Indikasi pelanggaran HAM tidak ada")
+    REFERRED_ELSEWHERE = "dirujuk_lembaga_lain", _("Dirujuk ke lembaga lain")
+
+
+class RejectionReason(models.TextChoices):
+    NOT_COMPETENT = "bukan_kewenangan", _("Bukan kewenangan Ombudsman / Kementerian HAM")
+    REQUIREMENTS_NOT_MET = "syarat_tidak_terpenuhi", _("Syarat formal tidak terpenuhi")
+    TOO_OLD = "lewat_dua_tahun", _("Peristiwa lebih dari 2 tahun")
+    IN_COURT = "sedang_diperiksa_pengadilan", _("Sedang diperiksa pengadilan")
+    NOT_PUBLIC_SERVICE = "bukan_pelayanan_publik", _("Bukan pelayanan publik")
+    OTHER = "lainnya", _("Lainnya")
+
+
+class UnitKind(models.TextChoices):
+    INTAKE = "intake", _("Meja penerimaan / Intake desk")
+    OMBUDSMAN = "ombudsman", _("Perwakilan Ombudsman RI")
+    KANWIL_HAM = "kanwil_ham", _("Kanwil Kementerian HAM")
+
+
+class Role(models.TextChoices):
+    NONE = "", _("Tanpa peran")
+    INTAKE_OFFICER = "intake_officer", _("Petugas verifikasi")
+    CASE_OFFICER = "case_officer", _("Petugas pemeriksa")
+    SUPERVISOR = "supervisor", _("Kepala unit")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# --- reference data ------------------------------------------------------------------------------
+class Province(models.Model):
+    code = models.CharField(_("kode"), max_length=2, primary_key=True)
+    name = models.CharField(_("nama"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("provinsi")
+        verbose_name_plural = _("provinsi")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Regency(models.Model):
+    """Kabupaten or kota."""
+
+    code = models.CharField(_("kode"), max_length=5, primary_key=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="regencies")
+    name = models.CharField(_("nama"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kabupaten/kota")
+        verbose_name_plural = _("kabupaten/kota")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """Kecamatan."""
+
+    code = models.CharField(_("kode"), max_length=8, primary_key=True)
+    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="districts")
+    name = models.CharField(_("nama"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kecamatan")
+        verbose_name_plural = _("kecamatan")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HandlingUnit(models.Model):
+    """An intake desk, an Ombudsman RI representative office or a Kanwil of the Kementerian HAM.
+
+    A unit with no province serves the whole country (e.g. the national intake desk).
+    """
+
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    kind = models.CharField(_("jenis"), max_length=20, choices=UnitKind.choices)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="units"
+    )
+    address = models.CharField(_("alamat"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("unit penanganan")
+        verbose_name_plural = _("unit penanganan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "province"],
+                name="one_unit_per_kind_and_province",
+                condition=models.Q(is_active=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    """A reported agency (instansi / OPD)."""
+
+    class Level(models.TextChoices):
+        CENTRAL = "pusat", _("Pusat")
+        PROVINCE = "provinsi", _("Provinsi")
+        REGENCY = "kabkota", _("Kabupaten/kota")
+        OTHER = "lainnya", _("Lainnya (BUMN/BUMD, swasta penyelenggara layanan publik)")
+
+    name = models.CharField(_("nama"), max_length=200)
+    level = models.CharField(_("tingkat"), max_length=10, choices=Level.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True)
+    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, null=True, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("instansi terlapor")
+        verbose_name_plural = _("instansi terlapor")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A maladministration category (PO 26/2017) or a HAM right (UU 39/1999): data, not code."""
+
+    kind = models.CharField(
+        _("jenis"), max_length=20, choices=[c for c in Kind.choices if c[0] != Kind.UNKNOWN]
+    )
+    code = models.SlugField(_("kode"), max_length=60, unique=True)
+    name_id = models.CharField(_("nama (Indonesia)"), max_length=150)
+    name_en = models.CharField(_("nama (Inggris)"), max_length=150)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["kind", "order", "name_id"]
+        verbose_name = _("kategori")
+        verbose_name_plural = _("kategori")
+
+    def __str__(self) -> str:
+        return self.name_id
+
+    def label(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_id
+
+
+class VulnerableGroup(models.Model):
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    name_id = models.CharField(_("nama (Indonesia)"), max_length=150)
+    name_en = models.CharField(_("nama (Inggris)"), max_length=150)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        ordering = ["order", "name_id"]
+        verbose_name = _("kelompok rentan")
+        verbose_name_plural = _("kelompok rentan")
+
+    def __str__(self) -> str:
+        return self.name_id
+
+    def label(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_id
+
+
+# --- people --------------------------------------------------------------------------------------
+class User(AbstractUser):
+    """A staff account. Complainants have no account: they hold a tracking code and a PIN."""
+
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices, blank=True, default="")
+    unit = models.ForeignKey(
+        HandlingUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name=_("unit"),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+
+
+# --- complaints ----------------------------------------------------------------------------------
+class Complaint(FSMModelMixin, models.Model):
+    tracking_code = models.CharField(_("kode lacak"), max_length=12, unique=True)
+    pin_hash = models.CharField(max_length=64, editable=False)
+    state = FSMField(_("status"), default=State.SUBMITTED, choices=State.choices, protected=True)
+
+    # What is reported.
+    kind = models.CharField(_("jenis pengaduan"), max_length=20, choices=Kind.choices)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("instansi terlapor"),
+    )
+    # When the complainant cannot find the agency in the list (or writes it in an SMS).
+    agency_name = models.CharField(_("nama instansi (jika tidak ada di daftar)"), max_length=200, blank=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    location = models.CharField(_("tempat kejadian"), max_length=300, blank=True)
+    incident_date = models.DateField(_("tanggal kejadian"), null=True, blank=True)
+    description = models.TextField(_("kronologi"))
+    complained_to_agency_first = models.BooleanField(_("sudah mengadu ke instansi"), null=True, blank=True)
+    desired_outcome = models.TextField(_("harapan pelapor"), blank=True)
+    vulnerable_groups = models.ManyToManyField(VulnerableGroup, blank=True, related_name="complaints")
+
+    # Who reports and how they want to hear back.
+    reporter_type = models.CharField(_("jenis pelapor"), max_length=10, choices=ReporterType.choices)
+    confidentiality = models.CharField(_("kerahasiaan"), max_length=10, choices=Confidentiality.choices)
+    channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("bahasa"), max_length=5, default="id")
+    notify_channel = models.CharField(
+        _("kanal pemberitahuan"), max_length=10, choices=NotifyChannel.choices, default=NotifyChannel.NONE
+    )
+    consent_pdp_at = models.DateTimeField(_("persetujuan pemrosesan data"))
+
+    # Handling.
+    unit = models.ForeignKey(
+        HandlingUnit, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("unit")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_complaints",
+        verbose_name=_("petugas"),
+    )
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(_("tenggat"), null=True, blank=True)
+    # While awaiting information the stage clock is paused: the state to return to and the
+    # working time that was left on its clock.
+    resume_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    paused_remaining = models.DurationField(null=True, blank=True)
+    info_requested = models.TextField(_("kelengkapan yang diminta"), blank=True)
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+
+    # Verification (UU 37/2008 ps. 24): None = not yet checked.
+    req_identity = models.BooleanField(_("identitas jelas"), null=True, blank=True)
+    req_chronology = models.BooleanField(_("kronologi jelas"), null=True, blank=True)
+    req_agency_first = models.BooleanField(_("sudah mengadu ke instansi"), null=True, blank=True)
+    req_within_two_years = models.BooleanField(_("peristiwa belum lewat 2 tahun"), null=True, blank=True)
+
+    rejection_reason = models.CharField(
+        _("alasan penolakan"), max_length=40, choices=RejectionReason.choices, blank=True
+    )
+    suggested_body = models.CharField(_("lembaga yang disarankan"), max_length=200, blank=True)
+    outcome = models.CharField(_("hasil"), max_length=40, choices=Outcome.choices, blank=True)
+    public_summary = models.TextField(_("ringkasan hasil"), blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+
+    created_at = models.DateTimeField(_("diterima"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pengaduan")
+        verbose_name_plural = _("pengaduan")
+        indexes = [
+            # The queue: a unit's cases by deadline (keyset pagination on (due_at, id)).
+            models.Index(fields=["unit", "due_at", "id"], name="complaint_unit_due"),
+            models.Index(fields=["state", "due_at"], name="complaint_state_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.confidentiality == Confidentiality.CONFIDENTIAL
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.confidentiality == Confidentiality.ANONYMOUS
+
+
+class Identity(models.Model):
+    """The complainant's personal data (UU 27/2022 PDP), kept apart from the complaint."""
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.CASCADE, primary_key=True, related_name="identity"
+    )
+    name = models.CharField(_("nama"), max_length=150)
+    nik = models.CharField(_("NIK"), max_length=16, blank=True)
+    phone = models.CharField(_("nomor telepon"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("alamat"), blank=True)
+    nip = models.CharField(_("NIP"), max_length=18, blank=True)
+    own_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("instansi tempat bekerja"),
+    )
+    own_agency_name = models.CharField(
+        _("instansi tempat bekerja (jika tidak ada di daftar)"), max_length=200, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("identitas pelapor")
+        verbose_name_plural = _("identitas pelapor")
+
+    def __str__(self) -> str:
+        return f"identity of {self.complaint_id}"
+
+
+class Evidence(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("nama berkas"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("bukti")
+        verbose_name_plural = _("bukti")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseMessage(models.Model):
+    """The thread of a case: messages to and from the complainant, and internal notes."""
+
+    class Kind(models.TextChoices):
+        FROM_COMPLAINANT = "from_complainant", _("Dari pelapor")
+        TO_COMPLAINANT = "to_complainant", _("Kepada pelapor")
+        INTERNAL = "internal", _("Catatan internal")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    body = models.TextField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["complaint", "created_at"], name="casemessage_thread")]
+
+
+class IdentityReveal(models.Model):
+    """An officer looked at a confidential complainant's identity: who, when and why."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="identity_reveals")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("alasan"), max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]

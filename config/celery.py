@@ -1,0 +1,11 @@
+"""Celery application. Without a broker (REDIS_URL unset) tasks run eagerly in the caller."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("sigap")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
