@@ -33,6 +33,7 @@ def _may_watch(user, complaint_id: int) -> bool:
 class QueueConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.joined: list[str] = []
+        self.scope_groups: frozenset[str] = frozenset()
         self.watched: set[int] = set()
         self.seen: deque[str] = deque(maxlen=200)
         user = self.scope.get("user")
@@ -46,7 +47,8 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
             return
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
-        self.joined = groups
+        self.joined = list(groups)
+        self.scope_groups = frozenset(groups)
         await self.send_json({"type": "ready"})
 
     async def disconnect(self, code):
@@ -100,6 +102,12 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
         if eid in self.seen:
             return
         self.seen.append(eid)
+        if not self.scope_groups.intersection(message.get("groups", ())):
+            # Heard only because a case page follows it: the case may have left this officer's
+            # unit since; then stop following it instead of leaking its later steps.
+            if not await _may_watch(self.scope["user"], payload["id"]):
+                await self._unwatch(payload["id"])
+                return
         await self.send_json({"type": "complaint", **payload})
 
 

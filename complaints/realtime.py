@@ -127,7 +127,9 @@ def send_complaint_event_rollback_unsafe(groups: list[str], payload: dict) -> No
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": MESSAGE_TYPE, "payload": payload}
+    # The groups travel with the message: a consumer that hears it only through a case page it
+    # follows re-checks that it may still see the case (it may have moved to another unit).
+    message = {"type": MESSAGE_TYPE, "payload": payload, "groups": groups}
     for group in groups:
         try:
             async_to_sync(layer.group_send)(group, message)

@@ -261,32 +261,38 @@ def test_an_officer_may_follow_a_case_of_their_unit_but_not_another_units(
     async_to_sync(scenario)()
 
 
-def test_a_case_page_hears_of_its_case_after_the_case_left_the_unit(
+def test_a_case_page_stops_hearing_of_a_case_once_it_left_the_officers_unit(
     intake_officer, ombudsman_officer, django_capture_on_commit_callbacks
 ):
     at_desk = ComplaintFactory(state=State.VERIFYING)
+    desk = unit("intake", "31")
     headers = _headers(intake_officer)
+
+    def move(**changes):
+        Complaint.objects.filter(pk=at_desk.pk).update(**changes)
+        return Complaint.objects.get(pk=at_desk.pk)
 
     async def scenario():
         comm = await _connect(headers)
         await comm.send_json_to({"watch": at_desk.pk})
         assert await comm.receive_json_from() == {"type": "watching", "id": at_desk.pk}
 
-        def accepted_elsewhere():
-            # Referred and then accepted by the Ombudsman office: no longer the desk's case.
-            Complaint.objects.filter(pk=at_desk.pk).update(unit=unit("ombudsman", "31"), state="examination")
+        def referred():
+            case = move(unit=unit("ombudsman", "31"), state="referred")
+            _announce(django_capture_on_commit_callbacks, case, event="refer", previous_unit_id=desk.pk)
+
+        def accepted():
+            case = move(state="examination")
             _announce(
-                django_capture_on_commit_callbacks,
-                Complaint.objects.get(pk=at_desk.pk),
-                event="accept_referral",
-                actor=ombudsman_officer,
+                django_capture_on_commit_callbacks, case, event="accept_referral", actor=ombudsman_officer
             )
 
-        await database_sync_to_async(accepted_elsewhere)()
-        event = await comm.receive_json_from()
-        assert (event["id"], event["state"], event["actor"]) == (
-            at_desk.pk, "examination", ombudsman_officer.get_full_name() or "oki"
-        )  # fmt: skip
+        # The desk hears that its case left (the referral names the desk as the previous unit)…
+        await database_sync_to_async(referred)()
+        assert (await comm.receive_json_from())["state"] == "referred"
+        # …but not what the Ombudsman office does with it afterwards, page open or not.
+        await database_sync_to_async(accepted)()
+        assert await comm.receive_nothing(timeout=0.2)
         await comm.disconnect()
 
     async_to_sync(scenario)()
