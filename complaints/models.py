@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 
 # --- choices -------------------------------------------------------------------------------------
@@ -360,6 +360,146 @@ class Complaint(FSMModelMixin, models.Model):
     @property
     def is_anonymous(self) -> bool:
         return self.confidentiality == Confidentiality.ANONYMOUS
+
+    # --- transitions ------------------------------------------------------------------------------
+    # They only assign fields: complaints/machine.py declares who may perform each one, the fields
+    # it needs and its side effects, and workflow.engine.perform runs it under a row lock.
+    def _start_clock(self, state: str, *, now=None) -> None:
+        from .deadlines import due_for
+
+        now = now or timezone.now()
+        self.state_changed_at = now
+        self.due_at = due_for(self, state, start=now)
+        self.overdue_flagged_at = None
+
+    def _stop_clock(self) -> None:
+        self.state_changed_at = timezone.now()
+        self.due_at = None
+        self.overdue_flagged_at = None
+
+    @transition(field=state, source=State.SUBMITTED, target=State.VERIFYING)
+    def start_verification(self, *, actor=None, note=""):
+        self._start_clock(State.VERIFYING)
+        if actor is not None and actor.is_officer and self.assignee_id is None:
+            self.assignee = actor.user
+
+    @transition(field=state, source=[State.VERIFYING, State.EXAMINATION], target=State.AWAITING_INFO)
+    def request_info(self, *, actor=None, note="", message=""):
+        from .deadlines import pause
+
+        now = timezone.now()
+        self.resume_state = self.state
+        self.paused_remaining = pause(self, now=now)
+        self.info_requested = message
+        self._start_clock(State.AWAITING_INFO, now=now)
+
+    @transition(
+        field=state, source=State.AWAITING_INFO, target=RETURN_VALUE(State.VERIFYING, State.EXAMINATION)
+    )
+    def provide_info(self, *, actor=None, note="", message=""):
+        from .deadlines import resume
+
+        back = self.resume_state or State.VERIFYING
+        now = timezone.now()
+        self.state_changed_at = now
+        self.due_at = resume(self, back, now=now)
+        self.overdue_flagged_at = None
+        self.resume_state = ""
+        self.paused_remaining = None
+        return back
+
+    @transition(field=state, source=State.AWAITING_INFO, target=State.WITHDRAWN)
+    def expire_info(self, *, actor=None, note=""):
+        self._stop_clock()
+
+    @transition(field=state, source=State.VERIFYING, target=State.REFERRED)
+    def refer(
+        self,
+        *,
+        actor=None,
+        note="",
+        destination=None,
+        kind=None,
+        category=None,
+        req_identity=None,
+        req_chronology=None,
+        req_agency_first=None,
+        req_within_two_years=None,
+    ):
+        self.kind = kind or self.kind
+        if category is not None:
+            self.category = category
+        self.req_identity = req_identity
+        self.req_chronology = req_chronology
+        self.req_agency_first = req_agency_first
+        self.req_within_two_years = req_within_two_years
+        self._previous_unit_id = self.unit_id
+        self.unit = destination
+        self.assignee = None
+        self._start_clock(State.REFERRED)
+
+    @transition(field=state, source=State.VERIFYING, target=State.REJECTED)
+    def reject(self, *, actor=None, note="", rejection_reason="", suggested_body=""):
+        self.rejection_reason = rejection_reason
+        self.suggested_body = suggested_body
+        self._stop_clock()
+
+    @transition(field=state, source=[State.SUBMITTED, State.VERIFYING], target=State.DUPLICATE)
+    def mark_duplicate(self, *, actor=None, note="", duplicate_of=None):
+        self.duplicate_of = duplicate_of
+        self._stop_clock()
+
+    @transition(field=state, source=State.REFERRED, target=State.EXAMINATION)
+    def accept_referral(self, *, actor=None, note=""):
+        self._start_clock(State.EXAMINATION)
+        if actor is not None and actor.is_officer and self.assignee_id is None:
+            self.assignee = actor.user
+
+    @transition(field=state, source=State.REFERRED, target=State.VERIFYING)
+    def return_referral(self, *, actor=None, note=""):
+        from .units import intake_desk_for
+
+        self._previous_unit_id = self.unit_id
+        self.unit = intake_desk_for(self.province_id)
+        self.assignee = None
+        self._start_clock(State.VERIFYING)
+
+    @transition(field=state, source=State.EXAMINATION, target=State.RESOLVED)
+    def resolve(self, *, actor=None, note="", outcome="", public_summary=""):
+        self.outcome = outcome
+        self.public_summary = public_summary
+        self.resolved_at = timezone.now()
+        # The objection window runs from the outcome.
+        self._start_clock(State.RESOLVED)
+
+    @transition(
+        field=state,
+        source=State.RESOLVED,
+        target=State.EXAMINATION,
+        conditions=[lambda c: c.in_objection_window],
+    )
+    def object(self, *, actor=None, note="", message=""):
+        self._start_clock(State.EXAMINATION)
+
+    @transition(field=state, source=State.RESOLVED, target=State.CLOSED)
+    def close(self, *, actor=None, note=""):
+        self._stop_clock()
+
+    @transition(
+        field=state,
+        source=[State.SUBMITTED, State.VERIFYING, State.AWAITING_INFO, State.REFERRED, State.EXAMINATION],
+        target=State.WITHDRAWN,
+    )
+    def withdraw(self, *, actor=None, note="", message=""):
+        self._stop_clock()
+
+    @property
+    def in_objection_window(self) -> bool:
+        return self.state == State.RESOLVED and (self.due_at is None or self.due_at >= timezone.now())
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_at is not None and self.due_at < timezone.now()
 
 
 class Identity(models.Model):

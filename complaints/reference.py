@@ -74,6 +74,18 @@ NATIONAL_AGENCIES = [
 ]
 
 
+# Default deadlines (DESIGN.md). (state, scope, days, working days?, source); scope "" = every kind.
+DEADLINE_RULES = [
+    ("submitted", "", 3, True, "SP4N-LAPOR!: verifikasi dimulai"),
+    ("verifying", "", 10, True, "Permenkumham 23/2022: verifikasi formal 5 + materiil 5 hari kerja"),
+    ("awaiting_info", "", 30, False, "PO 26/2017: kelengkapan 30 hari"),
+    ("awaiting_info", "ham", 10, False, "Permenkumham 23/2022: kelengkapan 10 hari"),
+    ("referred", "", 5, True, "SP4N-LAPOR!: tindak lanjut rujukan"),
+    ("examination", "", 60, False, "Perpres 76/2013: 60 hari sejak berkas lengkap"),
+    ("resolved", "", 14, False, "Masa keberatan 14 hari (model PO 48/2020)"),
+]
+
+
 def read_csv(name: str) -> list[dict[str, str]]:
     with (DATA_DIR / name).open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -88,6 +100,7 @@ def load(apps) -> None:
     VulnerableGroup = apps.get_model("complaints", "VulnerableGroup")
     HandlingUnit = apps.get_model("complaints", "HandlingUnit")
     Agency = apps.get_model("complaints", "Agency")
+    DeadlineRule = apps.get_model("workflow", "DeadlineRule")
 
     Province.objects.bulk_create(
         [Province(code=row["code"], name=row["name"]) for row in read_csv("provinces.csv")],
@@ -147,6 +160,13 @@ def load(apps) -> None:
             ),
         ]
     HandlingUnit.objects.bulk_create(units, ignore_conflicts=True)
+    DeadlineRule.objects.bulk_create(
+        [
+            DeadlineRule(machine="complaint", state=state, scope=scope, days=days, working_days=working, source=src)
+            for state, scope, days, working, src in DEADLINE_RULES
+        ],
+        ignore_conflicts=True,
+    )
     if not Agency.objects.exists():
         Agency.objects.bulk_create([Agency(name=name, level="pusat") for name in NATIONAL_AGENCIES])
         # Every provincial and regency government is a reportable agency (its OPD come later).

@@ -27,6 +27,7 @@ class ComplaintFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = models.Complaint
+        skip_postgeneration_save = True
 
     tracking_code = factory.Sequence(lambda n: f"TST{n:05d}")
     pin_hash = "x" * 64

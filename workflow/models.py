@@ -49,3 +49,48 @@ class TransitionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transition}: {self.source} → {self.target}"
+
+
+class Holiday(models.Model):
+    """A non-working day beyond the national holidays of the ``holidays`` package: cuti bersama,
+    or a day an administrator declares (decided each year by SKB of three ministers)."""
+
+    date = models.DateField(_("tanggal"), unique=True)
+    name = models.CharField(_("keterangan"), max_length=150)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("cuti bersama / hari libur tambahan")
+        verbose_name_plural = _("cuti bersama / hari libur tambahan")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class DeadlineRule(models.Model):
+    """How long a case may stay in a state: per machine, state and scope (e.g. the kind)."""
+
+    machine = models.CharField(_("alur"), max_length=50)
+    state = models.CharField(_("status"), max_length=30)
+    scope = models.CharField(
+        _("lingkup"), max_length=30, blank=True, help_text=_("Kosong: berlaku untuk semua jenis.")
+    )
+    days = models.PositiveSmallIntegerField(_("jumlah hari"))
+    working_days = models.BooleanField(
+        _("hari kerja"),
+        default=True,
+        help_text=_("Hari kerja (tanpa akhir pekan dan hari libur) atau hari kalender."),
+    )
+    source = models.CharField(_("dasar"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["machine", "state", "scope"]
+        constraints = [
+            models.UniqueConstraint(fields=["machine", "state", "scope"], name="one_deadline_rule_per_scope")
+        ]
+        verbose_name = _("aturan tenggat")
+        verbose_name_plural = _("aturan tenggat")
+
+    def __str__(self) -> str:
+        unit = _("hari kerja") if self.working_days else _("hari kalender")
+        return f"{self.machine}.{self.state}[{self.scope or '*'}]: {self.days} {unit}"

@@ -8,6 +8,6 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0001_initial")]
+    dependencies = [("complaints", "0001_initial"), ("workflow", "0001_initial")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

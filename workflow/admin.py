@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from .deadlines import forget_extra_holidays
+from .models import DeadlineRule, Holiday, TransitionLog
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_extra_holidays()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_extra_holidays()
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    list_display = ["machine", "state", "scope", "days", "working_days", "source"]
+    list_editable = ["days", "working_days"]
+    list_filter = ["machine", "state"]
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(admin.ModelAdmin):
+    """The audit trail can be read, never edited."""
+
+    list_display = [
+        "created_at",
+        "content_type",
+        "object_id",
+        "transition",
+        "source",
+        "target",
+        "actor_kind",
+        "via",
+    ]
+    list_filter = ["transition", "actor_kind", "via"]
+    search_fields = ["=object_id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
