@@ -9,7 +9,9 @@ def intake_desk_for(province_id: str | None) -> HandlingUnit:
     """The province's intake desk, or the national desk where the province has none."""
     desks = {
         unit.province_id: unit
-        for unit in HandlingUnit.objects.filter(kind=UnitKind.INTAKE, is_active=True, province_id__in=[province_id])
+        for unit in HandlingUnit.objects.filter(
+            kind=UnitKind.INTAKE, is_active=True, province_id__in=[province_id]
+        )
         | HandlingUnit.objects.filter(kind=UnitKind.INTAKE, is_active=True, province__isnull=True)
     }
     return desks.get(province_id) or desks[None]
