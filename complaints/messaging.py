@@ -14,3 +14,9 @@ def enqueue_for_transition(complaint, log) -> None:
 
 def enqueue_thread_message(complaint, *, body: str) -> None:
     """An officer wrote to the complainant from the case page."""
+
+
+def enqueue_for_transitions(pairs) -> None:
+    """The same for many (complaint, log) pairs at once (the timer sweep)."""
+    for complaint, log in pairs:
+        enqueue_for_transition(complaint, log)

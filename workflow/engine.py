@@ -197,6 +197,32 @@ def available_transitions(obj, actor: Actor) -> list[TransitionSpec]:
     ]
 
 
+def describe(spec: TransitionSpec, obj) -> dict:
+    """A transition and the fields it needs, for an API client or a page to build its form."""
+    described = []
+    for name, form_field in spec.form_fields(obj).items():
+        choices = getattr(form_field, "choices", None)
+        described.append(
+            {
+                "name": name,
+                "label": str(form_field.label or name),
+                "required": form_field.required,
+                "type": type(form_field).__name__.removesuffix("Field").lower(),
+                "choices": [
+                    {"value": str(value), "label": str(label)} for value, label in choices if value != ""
+                ]
+                if choices is not None
+                else None,
+            }
+        )
+    return {
+        "name": spec.name,
+        "label": spec.label(),
+        "note_required": spec.note_required,
+        "fields": described,
+    }
+
+
 # --- acting --------------------------------------------------------------------------------------
 def _jsonable(value):
     if isinstance(value, models.Model):

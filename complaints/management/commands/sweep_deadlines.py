@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from complaints.sweep import complaints_sweep
+
+
+class Command(BaseCommand):
+    help = "Perform due automatic transitions (expire_info, close) and flag overdue cases."
+
+    def handle(self, *args, **options):
+        result = complaints_sweep()
+        self.stdout.write(
+            f"expired: {result.expired}, closed: {result.closed}, flagged overdue: {result.flagged}"
+        )

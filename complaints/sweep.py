@@ -1,0 +1,60 @@
+"""The complaint timers, run by the Celery beat task and by ``manage.py sweep_deadlines``.
+
+1. expire_info: the complainant did not complete the file in time → withdrawn.
+2. close: the objection window after an outcome has passed → closed.
+3. Overdue: cases past their stage's deadline are flagged for their unit's supervisor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from workflow import sweep
+
+from . import messaging, realtime
+from .models import Complaint, State
+
+OVERDUE_STATES = (State.SUBMITTED, State.VERIFYING, State.REFERRED, State.EXAMINATION)
+
+
+@dataclass
+class SweepResult:
+    expired: int
+    closed: int
+    flagged: int
+
+
+def _side_effects(ids, logs) -> None:
+    complaints = {c.pk: c for c in Complaint.objects.filter(pk__in=ids).select_related("identity", "unit")}
+    messaging.enqueue_for_transitions([(complaints[log.object_id], log) for log in logs])
+    for log in logs:
+        realtime.broadcast_complaint_event_on_commit(complaints[log.object_id], event=log.transition)
+
+
+def complaints_sweep(*, now=None, batch_size: int = 2000) -> SweepResult:
+    now = now or timezone.now()
+    stop_clock = {"due_at": None, "overdue_flagged_at": None}
+    expired = sweep.sweep_transition(
+        Complaint,
+        transition="expire_info",
+        source=State.AWAITING_INFO,
+        target=State.WITHDRAWN,
+        now=now,
+        updates={**stop_clock, "resume_state": "", "paused_remaining": None},
+        batch_size=batch_size,
+        on_batch=_side_effects,
+    )
+    closed = sweep.sweep_transition(
+        Complaint,
+        transition="close",
+        source=State.RESOLVED,
+        target=State.CLOSED,
+        now=now,
+        updates=stop_clock,
+        batch_size=batch_size,
+        on_batch=_side_effects,
+    )
+    flagged = sweep.flag_overdue(Complaint, states=OVERDUE_STATES, now=now)
+    return SweepResult(expired=expired, closed=closed, flagged=flagged)
