@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Min, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workflow import deadlines
 from workflow.models import TransitionLog
 
 from .models import Complaint, HandlingUnit, Kind, Role, State
@@ -26,6 +27,7 @@ from .permissions import complaints_visible_to
 TOP = 10
 MEDIAN_SAMPLE = 5000
 MONTHS = 12
+DEADLINE_MACHINE = "complaint"  # complaints/deadlines.py's machine name for the rules
 # Stages whose clock an officer runs: a case awaiting the complainant or in its objection window
 # after an outcome is not an officer's overdue work.
 OVERDUE_STATES = (State.SUBMITTED, State.VERIFYING, State.REFERRED, State.EXAMINATION)
@@ -173,33 +175,41 @@ def _months(complaints: QuerySet[Complaint], *, now: datetime) -> list[MonthRow]
     return rows
 
 
-def _stage_medians(complaints: QuerySet[Complaint]) -> list[StageRow]:
-    """Median days between stages over the most recent MEDIAN_SAMPLE complaints (two queries)."""
-    sample = dict(complaints.order_by("-created_at", "-id").values_list("id", "created_at")[:MEDIAN_SAMPLE])
-    entered: dict[int, dict[str, datetime]] = {
-        pk: {State.SUBMITTED: created} for pk, created in sample.items()
+def _sample_history(complaints: QuerySet[Complaint]) -> dict[int, dict]:
+    """The most recent MEDIAN_SAMPLE complaints with their transitions, oldest step first.
+
+    Two queries whatever the sample size: the complaints, then their audit rows.
+    """
+    sample = {
+        pk: {"kind": kind, "created_at": created, "steps": []}
+        for pk, kind, created in complaints.order_by("-created_at", "-id").values_list(
+            "id", "kind", "created_at"
+        )[:MEDIAN_SAMPLE]
     }
     if sample:
-        logs = (
+        steps = (
             TransitionLog.objects.filter(
-                content_type=ContentType.objects.get_for_model(Complaint),
-                object_id__in=list(sample),
-                target__in=[to for _from, to in STAGES],
+                content_type=ContentType.objects.get_for_model(Complaint), object_id__in=list(sample)
             )
-            .order_by()
-            .values("object_id", "target")
-            .annotate(first=Min("created_at"))
-            .values_list("object_id", "target", "first")
+            .order_by("object_id", "created_at", "id")
+            .values_list("object_id", "source", "target", "created_at")
         )
-        for pk, target, first in logs:
-            entered[pk][target] = first
+        for pk, source, target, at in steps:
+            sample[pk]["steps"].append((source, target, at))
+    return sample
+
+
+def _stage_medians(sample: dict[int, dict]) -> list[StageRow]:
+    """Median days from first entering one stage to first entering the next."""
     rows = []
     for source, target in STAGES:
-        days = [
-            (times[target] - times[source]).total_seconds() / 86400
-            for times in entered.values()
-            if source in times and target in times and times[target] >= times[source]
-        ]
+        days = []
+        for case in sample.values():
+            entered = {State.SUBMITTED: case["created_at"]}
+            for _from, to, at in case["steps"]:
+                entered.setdefault(to, at)
+            if source in entered and target in entered and entered[target] >= entered[source]:
+                days.append((entered[target] - entered[source]).total_seconds() / 86400)
         rows.append(
             StageRow(
                 label=f"{State(source).label} → {State(target).label}",
@@ -210,20 +220,46 @@ def _stage_medians(complaints: QuerySet[Complaint]) -> list[StageRow]:
     return rows
 
 
+def _resolved_on_time(sample: dict[int, dict]) -> tuple[int, int]:
+    """(resolved within the examination deadline, resolved with a deadline) over the sample.
+
+    The complaint row no longer holds the examination deadline once resolved (the objection
+    window's clock replaces it), so it is rebuilt from the audit log: the examination rule from
+    first entering examination, extended by the time spent awaiting the complainant's
+    information (the clock pauses then), compared with the first resolution.
+    """
+    rules: dict[str, object] = {}
+    on_time = total = 0
+    for case in sample.values():
+        started = paused_at = None
+        paused = timedelta(0)
+        for source, target, at in case["steps"]:
+            if target == State.EXAMINATION and started is None:
+                started = at
+            elif source == State.EXAMINATION and target == State.AWAITING_INFO and started is not None:
+                paused_at = at
+            elif source == State.AWAITING_INFO and paused_at is not None:
+                paused += at - paused_at
+                paused_at = None
+            elif target == State.RESOLVED and started is not None:
+                kind = case["kind"]
+                if kind not in rules:
+                    rules[kind] = deadlines.rule_for(DEADLINE_MACHINE, State.EXAMINATION, kind)
+                due = deadlines.due_at(rules[kind], started)
+                if due is not None:
+                    total += 1
+                    on_time += at <= due + paused
+                break
+    return on_time, total
+
+
 def dashboard_for(user, *, unit_id: int | None = None, now: datetime | None = None) -> Dashboard:
     """Everything /petugas/dasbor/ shows, for the complaints this user may see."""
     now = now or timezone.now()
     complaints, scope_label = dashboard_scope_for(user, unit_id=unit_id)
     by_state = _grouped(complaints, F("state"))
-    # Resolved on time: an outcome before the deadline ran out, i.e. never flagged overdue before
-    # it was resolved and not resolved after the due date it carried.
-    resolved = complaints.filter(resolved_at__isnull=False).aggregate(
-        total=Count("id"),
-        late=Count(
-            "id",
-            filter=Q(overdue_flagged_at__lte=F("resolved_at")) | Q(due_at__lt=F("resolved_at")),
-        ),
-    )
+    sample = _sample_history(complaints)
+    resolved_on_time, resolved_total = _resolved_on_time(sample)
     overdue = (
         complaints.filter(state__in=OVERDUE_STATES, due_at__lt=now)
         .order_by()
@@ -248,9 +284,9 @@ def dashboard_for(user, *, unit_id: int | None = None, now: datetime | None = No
             top=TOP,
         ),
         months=_months(complaints, now=now),
-        stages=_stage_medians(complaints),
-        resolved_total=resolved["total"],
-        resolved_on_time=resolved["total"] - resolved["late"],
+        stages=_stage_medians(sample),
+        resolved_total=resolved_total,
+        resolved_on_time=resolved_on_time,
         overdue_by_unit=_bars(list(overdue), top=15),
         units=list(HandlingUnit.objects.filter(is_active=True).order_by("kind", "name")) if is_admin else [],
         unit_id=unit_id if is_admin else None,

@@ -8,9 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from complaints.models import Agency, Category, Complaint, Kind, Province, State
+from complaints.models import Agency, Category, Complaint, Kind, Province, Role, State
 from complaints.selectors_dashboard import dashboard_for
-from tests.factories import ComplaintFactory, unit
+from tests.factories import ComplaintFactory, UserFactory, unit
 from workflow.models import TransitionLog
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -139,16 +139,39 @@ def test_it_takes_the_median_days_of_each_stage_from_the_audit_log(ombudsman_off
     }
 
 
-def test_it_gives_the_share_resolved_within_the_deadline(ombudsman_officer, cases):
-    figures = dashboard_for(ombudsman_officer, now=NOW)
-    assert (figures.resolved_on_time, figures.resolved_total, figures.on_time_percent) == (1, 2, 50.0)
+def test_it_gives_the_share_resolved_within_the_examination_deadline(db):
+    """60 calendar days of examination (Perpres 76/2013), the clock paused while awaiting info."""
+    kanwil = unit("kanwil_ham", "33")
+    officer = UserFactory(username="kadek", role=Role.CASE_OFFICER, unit=kanwil)
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=JAKARTA)
 
+    def resolved_case(*steps):
+        case = ComplaintFactory(
+            unit=kanwil, province_id="33", regency_id=None, kind=Kind.HAM, state=State.RESOLVED,
+            created_at=start - 10 * DAY, resolved_at=start + 90 * DAY,
+        )  # fmt: skip
+        _log(case, source="referred", target="examination", at=start)
+        for source, target, day in steps:
+            _log(case, source=source, target=target, at=start + day * DAY)
+        return case
 
-def test_a_case_flagged_overdue_before_its_outcome_is_not_on_time(ombudsman_officer, cases):
-    Complaint.objects.filter(pk=cases["c2"].pk).update(
-        overdue_flagged_at=datetime(2026, 3, 20, tzinfo=JAKARTA)
+    resolved_case(("examination", "resolved", 59))  # on time
+    resolved_case(("examination", "resolved", 61))  # a day late
+    resolved_case(  # 70 days, but 15 of them waiting for the complainant: on time
+        ("examination", "awaiting_info", 10),
+        ("awaiting_info", "examination", 25),
+        ("examination", "resolved", 70),
     )
-    assert dashboard_for(ombudsman_officer, now=NOW).resolved_on_time == 0
+    # Still under examination: not counted either way.
+    ComplaintFactory(unit=kanwil, province_id="33", regency_id=None, state=State.EXAMINATION)
+    figures = dashboard_for(officer, now=NOW)
+    assert (figures.resolved_on_time, figures.resolved_total, figures.on_time_percent) == (2, 3, 66.7)
+
+
+def test_the_fixture_units_only_timed_outcome_was_on_time(ombudsman_officer, cases):
+    figures = dashboard_for(ombudsman_officer, now=NOW)
+    # c2 was examined for 21 days; c3 has no audit trail to time it by.
+    assert (figures.resolved_on_time, figures.resolved_total) == (1, 1)
 
 
 def test_another_units_officer_sees_only_their_unit(outsider, cases):

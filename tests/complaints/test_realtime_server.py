@@ -7,15 +7,14 @@ the server process, which relays it to the officer's socket, and to nobody else'
 import json
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from complaints.models import State
-from complaints.realtime import broadcast_complaint_event_on_commit
+from complaints.models import Role, State
 from tests.asgi_server import asgi_server
-from tests.factories import ComplaintFactory, unit
+from tests.factories import ComplaintFactory, UserFactory, unit
+from workflow.engine import Actor, perform
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,22 +43,35 @@ def _next(ws, timeout: float = 10) -> dict:
     return json.loads(ws.recv(timeout=timeout))
 
 
-def test_a_committed_change_reaches_its_units_officer_and_nobody_else(server, ombudsman_officer, outsider):
-    case = ComplaintFactory(unit=unit("ombudsman", "31"), state=State.EXAMINATION)
-    with _socket(server, ombudsman_officer) as oki, _socket(server, outsider) as oscar:
-        assert _next(oki) == {"type": "ready"}
-        assert _next(oscar) == {"type": "ready"}
-        with transaction.atomic():
-            broadcast_complaint_event_on_commit(case, event="resolve", actor=ombudsman_officer)
-        event = _next(oki)
+def test_a_transition_reaches_its_units_officers_and_nobody_else(server, intake_officer, outsider):
+    case = ComplaintFactory(state=State.SUBMITTED)  # at the DKI Jakarta intake desk
+    colleague = UserFactory(username="indra", role=Role.INTAKE_OFFICER, unit=unit("intake", "31"))
+    west_java_desk = UserFactory(username="jabar", role=Role.INTAKE_OFFICER, unit=unit("intake", "32"))
+    with (
+        _socket(server, intake_officer) as intan,
+        _socket(server, outsider) as oscar,
+        _socket(server, west_java_desk) as jabar,
+    ):
+        for ws in (intan, oscar, jabar):
+            assert _next(ws) == {"type": "ready"}
+        # A colleague starts verifying the case, here in the test process: the workflow engine
+        # commits, then the event goes through Redis to the server and out to Intan's socket.
+        perform(case, "start_verification", actor=Actor.officer(colleague), via="web")
+        event = _next(intan)
         assert (event["type"], event["id"], event["tracking_code"], event["event"]) == (
             "complaint",
             case.pk,
             case.tracking_code,
-            "resolve",
+            "start_verification",
         )
-        with pytest.raises(TimeoutError):
-            oscar.recv(timeout=0.5)
+        assert (event["state"], event["state_label"], event["actor"]) == (
+            "verifying",
+            "Verifikasi",
+            colleague.get_full_name() or "indra",
+        )
+        for other in (oscar, jabar):
+            with pytest.raises(TimeoutError):
+                other.recv(timeout=0.5)
 
 
 def test_an_anonymous_socket_is_closed_with_4401_over_the_network(server):
