@@ -151,6 +151,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The test suite creates hundreds of accounts; PBKDF2's deliberate slowness would dominate its
+# run time. tests/conftest.py sets this (servers the tests start inherit it). Never in production.
+if env_bool("SIGAP_TEST_FAST_PASSWORD_HASHER", False):
+    PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 LOGIN_URL = "/petugas/masuk/"
 LOGIN_REDIRECT_URL = "/petugas/"
 LOGOUT_REDIRECT_URL = "/"

@@ -17,6 +17,17 @@ from tests.factories import UserFactory, unit
 REQUIRE_SERVICES = os.environ.get("SIGAP_REQUIRE_SERVICES") == "1"
 
 
+def pytest_configure(config):
+    # Fast password hashing for the many test accounts, here and in servers the tests start.
+    os.environ["SIGAP_TEST_FAST_PASSWORD_HASHER"] = "1"
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
 def missing_service(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing: {reason}")

@@ -1,0 +1,175 @@
+"""Every transition allowed and refused, by role and by state; the audit trail of a lifecycle."""
+
+import itertools
+
+import pytest
+
+from complaints import machine
+from complaints.models import Complaint, State
+from tests.complaints.lifecycle import FIELDS, PATHS, complaint_in, step
+from workflow import engine
+from workflow.engine import Actor
+from workflow.models import TransitionLog
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "intake_officer",
+    "ombudsman_officer",
+    "kanwil_officer",
+    "supervisor",
+    "administrator",
+    "outsider",
+]
+EVERYONE = [*PERSONAS, "complainant", "system"]
+INTAKE = {"intake_officer", "administrator"}
+HANDLING = {"ombudsman_officer", "supervisor", "administrator"}
+
+# (transition, the state it is tried in) → who may perform it, for a maladministration case in DKI Jakarta.
+ALLOWED = {
+    ("start_verification", State.SUBMITTED): INTAKE,
+    ("mark_duplicate", State.SUBMITTED): INTAKE,
+    ("mark_duplicate", State.VERIFYING): INTAKE,
+    ("request_info", State.VERIFYING): INTAKE,
+    ("refer", State.VERIFYING): INTAKE,
+    ("reject", State.VERIFYING): INTAKE,
+    ("provide_info", State.AWAITING_INFO): {"complainant"},
+    ("expire_info", State.AWAITING_INFO): {"system"},
+    ("accept_referral", State.REFERRED): HANDLING,
+    ("return_referral", State.REFERRED): HANDLING,
+    ("request_info", State.EXAMINATION): HANDLING,
+    ("resolve", State.EXAMINATION): HANDLING,
+    ("object", State.RESOLVED): {"complainant"},
+    ("close", State.RESOLVED): {"supervisor", "administrator", "system"},
+    ("withdraw", State.SUBMITTED): {"complainant"},
+    ("withdraw", State.EXAMINATION): {"complainant"},
+}
+
+
+def actor_for(name, request):
+    if name == "complainant":
+        return Actor.complainant()
+    if name == "system":
+        return Actor.system()
+    return Actor.officer(request.getfixturevalue(name))
+
+
+@pytest.mark.parametrize(
+    ("transition", "state", "who"),
+    [(t, s, who) for (t, s), allowed in ALLOWED.items() for who in EVERYONE],
+    ids=lambda v: str(v),
+)
+def test_who_may_perform_each_transition(transition, state, who, request, administrator):
+    complaint = complaint_in(state, admin=administrator)
+    actor = actor_for(who, request)
+    if who in ALLOWED[(transition, state)]:
+        log = step(complaint, transition, actor)
+        assert log.source == state
+        assert Complaint.objects.get(pk=complaint.pk).state == log.target
+    else:
+        with pytest.raises(engine.TransitionForbidden):
+            step(complaint, transition, actor)
+        assert Complaint.objects.get(pk=complaint.pk).state == state
+
+
+TRANSITION_SOURCES = {
+    name: {state for (t, state) in ALLOWED if t == name} for name in {t for t, _ in ALLOWED}
+}
+TRANSITION_SOURCES["withdraw"] |= {State.VERIFYING, State.AWAITING_INFO, State.REFERRED}
+
+
+@pytest.mark.parametrize(
+    ("transition", "state"),
+    [
+        (t, s)
+        for t, s in itertools.product(sorted(TRANSITION_SOURCES), PATHS)
+        if s not in TRANSITION_SOURCES[t]
+    ],
+    ids=lambda v: str(v),
+)
+def test_each_transition_is_refused_in_every_other_state(transition, state, administrator):
+    complaint = complaint_in(state, admin=administrator)
+    allowed_by = ALLOWED[next(k for k in ALLOWED if k[0] == transition)]
+    who = "administrator" if "administrator" in allowed_by else next(iter(allowed_by))
+    actor = (
+        Actor.officer(administrator)
+        if who == "administrator"
+        else (Actor.complainant() if who == "complainant" else Actor.system())
+    )
+    before = TransitionLog.objects.count()
+    with pytest.raises(engine.TransitionConflict):
+        step(complaint, transition, actor)
+    assert Complaint.objects.get(pk=complaint.pk).state == state
+    assert TransitionLog.objects.count() == before
+
+
+def test_a_full_lifecycle_leaves_a_complete_audit_trail(
+    intake_officer, ombudsman_officer, supervisor, django_capture_on_commit_callbacks
+):
+    complaint = complaint_in(State.SUBMITTED, admin=intake_officer)
+    machine.complaint_received(complaint, via="web")
+    intake, handler = Actor.officer(intake_officer), Actor.officer(ombudsman_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        step(complaint, "start_verification", intake)
+        step(complaint, "request_info", intake)
+        step(complaint, "provide_info", Actor.complainant(), via="sms")
+        step(complaint, "refer", intake)
+        step(complaint, "accept_referral", handler)
+        step(complaint, "resolve", handler)
+        step(complaint, "object", Actor.complainant(), via="whatsapp")
+        step(complaint, "resolve", handler)
+        step(complaint, "close", Actor.officer(supervisor))
+    trail = list(engine.history(complaint).values_list("transition", "source", "target", "actor_kind", "via"))
+    assert trail == [
+        ("submit", "", "submitted", "complainant", "web"),
+        ("start_verification", "submitted", "verifying", "officer", "web"),
+        ("request_info", "verifying", "awaiting_info", "officer", "web"),
+        ("provide_info", "awaiting_info", "verifying", "complainant", "sms"),
+        ("refer", "verifying", "referred", "officer", "web"),
+        ("accept_referral", "referred", "examination", "officer", "web"),
+        ("resolve", "examination", "resolved", "officer", "web"),
+        ("object", "resolved", "examination", "complainant", "whatsapp"),
+        ("resolve", "examination", "resolved", "officer", "web"),
+        ("close", "resolved", "closed", "officer", "web"),
+    ]
+    complaint.refresh_from_db()
+    assert complaint.unit.name == "Ombudsman RI Perwakilan Daerah Khusus Ibukota Jakarta"
+    assert complaint.outcome == FIELDS["resolve"]["outcome"]
+    assert complaint.req_chronology is True
+
+
+def test_referral_goes_to_the_kanwil_for_ham_and_the_officer_can_override(intake_officer, administrator):
+    ham = complaint_in(State.VERIFYING, admin=administrator, kind="ham", category=None)
+    step(ham, "refer", Actor.officer(intake_officer))
+    assert ham.unit.name == "Kanwil Kementerian HAM Daerah Khusus Ibukota Jakarta"
+
+    undecided = complaint_in(State.VERIFYING, admin=administrator, kind="tidak_tahu", category=None)
+    with pytest.raises(engine.TransitionInvalid) as refused:
+        step(undecided, "refer", Actor.officer(intake_officer))
+    assert "kind" in refused.value.errors
+    from tests.factories import unit
+
+    bandung = unit("ombudsman", "32")
+    step(undecided, "refer", Actor.officer(intake_officer), kind="maladministrasi", destination=bandung.pk)
+    assert undecided.unit == bandung
+
+
+def test_a_returned_referral_goes_back_to_the_provinces_intake_desk(ombudsman_officer, administrator):
+    complaint = complaint_in(State.REFERRED, admin=administrator)
+    with pytest.raises(engine.TransitionInvalid):
+        engine.perform(complaint, "return_referral", actor=Actor.officer(ombudsman_officer), via="web")
+    step(complaint, "return_referral", Actor.officer(ombudsman_officer))
+    assert complaint.state == State.VERIFYING
+    assert complaint.unit.name == "Meja Penerimaan Pengaduan Daerah Khusus Ibukota Jakarta"
+
+
+def test_an_objection_after_the_window_is_refused(administrator):
+    import datetime
+
+    from django.utils import timezone
+
+    complaint = complaint_in(State.RESOLVED, admin=administrator)
+    Complaint.objects.filter(pk=complaint.pk).update(due_at=timezone.now() - datetime.timedelta(minutes=1))
+    complaint.refresh_from_db()
+    with pytest.raises(engine.TransitionConflict):
+        step(complaint, "object", Actor.complainant())

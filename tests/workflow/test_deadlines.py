@@ -1,0 +1,56 @@
+"""Deadlines on the Indonesian working-day calendar."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from workflow import deadlines
+from workflow.models import Holiday
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: str, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.fromisoformat(f"{day}T{hour:02d}:00:00"))
+
+
+def test_it_skips_the_weekend():
+    # Thursday 5 November 2026 + 3 working days: Fri, Mon, Tue.
+    due = deadlines.add_working_days(at("2026-11-05"), 3)
+    assert timezone.localtime(due).date() == datetime.date(2026, 11, 10)
+    assert timezone.localtime(due).time() == datetime.time(23, 59, 59)
+
+
+def test_it_skips_a_national_holiday():
+    # Independence Day, Monday 17 August 2026: Friday 14 + 1 working day is Tuesday 18.
+    due = deadlines.add_working_days(at("2026-08-14"), 1)
+    assert timezone.localtime(due).date() == datetime.date(2026, 8, 18)
+
+
+def test_it_skips_cuti_bersama_an_administrator_added():
+    Holiday.objects.create(date=datetime.date(2026, 11, 9), name="Cuti bersama (contoh)")
+    deadlines.forget_extra_holidays()
+    # Thursday 5 November + 3: Fri 6, (Mon 9 is off), Tue 10, Wed 11.
+    due = deadlines.add_working_days(at("2026-11-05"), 3)
+    assert timezone.localtime(due).date() == datetime.date(2026, 11, 11)
+    deadlines.forget_extra_holidays()
+
+
+def test_calendar_days_count_weekends_and_holidays():
+    due = deadlines.add_calendar_days(at("2026-08-14"), 14)
+    assert timezone.localtime(due).date() == datetime.date(2026, 8, 28)
+
+
+def test_working_days_between_counts_only_working_days():
+    # From Friday 14 August to Friday 21 August 2026: Tue 18, Wed 19, Thu 20, Fri 21 (Mon 17 is a holiday).
+    assert deadlines.working_days_between(at("2026-08-14"), at("2026-08-21")) == 4
+    assert deadlines.working_days_between(at("2026-08-21"), at("2026-08-14")) == 0
+
+
+def test_rules_per_kind_fall_back_to_every_kind():
+    ham = deadlines.rule_for("complaint", "awaiting_info", "ham")
+    maladmin = deadlines.rule_for("complaint", "awaiting_info", "maladministrasi")
+    assert (ham.days, ham.working_days) == (10, False)
+    assert (maladmin.days, maladmin.working_days) == (30, False)
+    assert deadlines.rule_for("complaint", "closed", "ham") is None
