@@ -149,3 +149,21 @@ def broadcast_complaint_event_on_commit(
     payload = complaint_event_payload(complaint, event=event, actor=actor, previous_unit_id=previous_unit_id)
     groups = complaint_event_groups(complaint, previous_unit_id=previous_unit_id)
     transaction.on_commit(lambda: send_complaint_event_rollback_unsafe(groups, payload))
+
+
+def broadcast_complaint_events_on_commit(complaints, *, event: str) -> None:
+    """The same for many complaints that changed together (the timer sweep), without a query
+    per complaint: each complaint must come with its ``unit`` loaded (select_related)."""
+    batch = []
+    for complaint in complaints:
+        payload = complaint_event_payload(complaint, event=event)
+        groups = [GROUP_ALL_UNITS, case_group(complaint.pk)] + _unit_groups(
+            unit_id=complaint.unit_id, unit_kind=complaint.unit.kind, province_id=complaint.province_id
+        )
+        batch.append((list(dict.fromkeys(groups)), payload))
+
+    def send_all():
+        for groups, payload in batch:
+            send_complaint_event_rollback_unsafe(groups, payload)
+
+    transaction.on_commit(send_all)

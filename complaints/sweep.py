@@ -29,8 +29,9 @@ class SweepResult:
 def _side_effects(ids, logs) -> None:
     complaints = {c.pk: c for c in Complaint.objects.filter(pk__in=ids).select_related("identity", "unit")}
     messaging.enqueue_for_transitions([(complaints[log.object_id], log) for log in logs])
-    for log in logs:
-        realtime.broadcast_complaint_event_on_commit(complaints[log.object_id], event=log.transition)
+    realtime.broadcast_complaint_events_on_commit(
+        [complaints[log.object_id] for log in logs], event=logs[0].transition
+    )
 
 
 def complaints_sweep(*, now=None, batch_size: int = 2000) -> SweepResult:

@@ -171,6 +171,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at every start without it
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Evidence is personal data: it lives outside any public URL and is served by a

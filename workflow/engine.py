@@ -7,8 +7,9 @@ domain.
 
 ``perform`` does, in one transaction and in this order (STYLE.md):
 1. lock the row (two officers may act on the same case at once: exactly one wins);
-2. check the actor's permission (django-fsm does not enforce ``permission=`` itself);
-3. check the state, the transition's conditions and the caller's expected state (stale page);
+2. refuse a stale request: the state changed since the caller read the object (a conflict);
+3. check the actor's permission (django-fsm does not enforce ``permission=`` itself), then the
+   transition's source states and conditions;
 4. validate the fields the transition needs;
 5. apply the transition method (fields only) and save;
 6. write the audit row;
@@ -264,15 +265,17 @@ def perform(
     locked = model._default_manager.select_for_update().get(pk=obj.pk)
     source = getattr(locked, machine.state_field)
 
-    # 2. Permission before state, so an outsider learns nothing about the case's state.
-    if not spec.allowed(locked, actor):
-        raise TransitionForbidden(str(_("Anda tidak berwenang melakukan langkah ini.")))
-
-    # 3. State, conditions, staleness.
-    if expected_state and expected_state != source:
+    # 2. Stale: the case changed since the caller read it (or since the page it submits showed
+    # it). The loser of a race learns that, not that it may no longer touch the case.
+    seen = expected_state or getattr(obj, machine.state_field)
+    if seen != source:
         raise TransitionConflict(
             str(_("Kasus ini baru saja diubah oleh orang lain. Muat ulang dan periksa lagi."))
         )
+
+    # 3. Permission, then the transition's own state and conditions.
+    if not spec.allowed(locked, actor):
+        raise TransitionForbidden(str(_("Anda tidak berwenang melakukan langkah ini.")))
     method = getattr(locked, name)
     if not can_proceed(method):
         raise TransitionConflict(str(_("Langkah ini tidak dapat dilakukan pada status sekarang.")))

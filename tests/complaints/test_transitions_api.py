@@ -1,0 +1,73 @@
+"""POST /api/v1/complaints/{id}/transitions/{name}/: 200, 400, 403, 404, 409."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from complaints.models import Complaint, State
+from tests.complaints.lifecycle import REQUIREMENTS_MET, complaint_in
+
+pytestmark = pytest.mark.django_db
+
+
+def api_as(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def url(complaint, name):
+    return f"/api/v1/complaints/{complaint.pk}/transitions/{name}/"
+
+
+def test_an_officer_performs_a_step_and_sees_what_may_come_next(intake_officer, administrator):
+    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    body = {**{k: v == "1" for k, v in REQUIREMENTS_MET.items()}, "note": "Lengkap."}
+    response = api_as(intake_officer).post(url(complaint, "refer"), body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "referred"
+    assert Complaint.objects.get(pk=complaint.pk).state == State.REFERRED
+    # The intake desk can do nothing more with a referred case.
+    assert response.json()["available_transitions"] == []
+
+
+def test_missing_fields_answer_400_with_the_field_errors(intake_officer, administrator):
+    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    response = api_as(intake_officer).post(url(complaint, "reject"), {}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"rejection_reason", "suggested_body"}
+    assert Complaint.objects.get(pk=complaint.pk).state == State.VERIFYING
+
+
+def test_a_step_of_another_role_answers_403(ombudsman_officer, administrator):
+    complaint = complaint_in(State.REFERRED, admin=administrator)
+    response = api_as(ombudsman_officer).post(url(complaint, "close"), {}, format="json")
+    assert response.status_code == 403
+
+
+def test_another_units_case_answers_404_not_403(outsider, administrator):
+    complaint = complaint_in(State.REFERRED, admin=administrator)
+    response = api_as(outsider).post(url(complaint, "accept_referral"), {}, format="json")
+    assert response.status_code == 404
+    assert Complaint.objects.get(pk=complaint.pk).state == State.REFERRED
+
+
+def test_anonymous_callers_are_refused(administrator):
+    complaint = complaint_in(State.SUBMITTED, admin=administrator)
+    response = APIClient().post(url(complaint, "start_verification"), {}, format="json")
+    assert response.status_code in (401, 403)
+    assert Complaint.objects.get(pk=complaint.pk).state == State.SUBMITTED
+
+
+def test_a_step_not_allowed_now_or_on_a_stale_page_answers_409(intake_officer, administrator):
+    complaint = complaint_in(State.SUBMITTED, admin=administrator)
+    client = api_as(intake_officer)
+    assert client.post(url(complaint, "refer"), {}, format="json").status_code == 409
+    assert client.post(url(complaint, "start_verification"), {}, format="json").status_code == 200
+    stale = client.post(url(complaint, "mark_duplicate"), {"expected_state": "submitted"}, format="json")
+    assert stale.status_code == 409
+    assert Complaint.objects.get(pk=complaint.pk).state == State.VERIFYING
+
+
+def test_an_unknown_step_answers_404(intake_officer, administrator):
+    complaint = complaint_in(State.SUBMITTED, admin=administrator)
+    assert api_as(intake_officer).post(url(complaint, "teleport"), {}, format="json").status_code == 404
