@@ -162,7 +162,9 @@ def load(apps) -> None:
     HandlingUnit.objects.bulk_create(units, ignore_conflicts=True)
     DeadlineRule.objects.bulk_create(
         [
-            DeadlineRule(machine="complaint", state=state, scope=scope, days=days, working_days=working, source=src)
+            DeadlineRule(
+                machine="complaint", state=state, scope=scope, days=days, working_days=working, source=src
+            )
             for state, scope, days, working, src in DEADLINE_RULES
         ],
         ignore_conflicts=True,
