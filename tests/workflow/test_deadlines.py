@@ -54,3 +54,27 @@ def test_rules_per_kind_fall_back_to_every_kind():
     assert (ham.days, ham.working_days) == (10, False)
     assert (maladmin.days, maladmin.working_days) == (30, False)
     assert deadlines.rule_for("complaint", "closed", "ham") is None
+
+
+def test_the_clock_pauses_while_awaiting_info_and_resumes_with_what_was_left(administrator, intake_officer):
+    from complaints.models import Complaint, State
+    from tests.complaints.lifecycle import complaint_in, step
+    from workflow.engine import Actor
+
+    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    # Pretend verification started long ago and has 4 working days left.
+    due = deadlines.add_working_days(timezone.now(), 4)
+    Complaint.objects.filter(pk=complaint.pk).update(due_at=due)
+    complaint.refresh_from_db()
+
+    step(complaint, "request_info", Actor.officer(intake_officer))
+    assert complaint.paused_remaining == datetime.timedelta(days=4)
+    # The missing-data deadline: 30 calendar days for maladministration.
+    assert timezone.localtime(complaint.due_at).date() == (
+        timezone.localdate() + datetime.timedelta(days=30)
+    )
+
+    step(complaint, "provide_info", Actor.complainant())
+    assert complaint.state == State.VERIFYING
+    assert complaint.due_at == deadlines.add_working_days(timezone.now(), 4)
+    assert complaint.paused_remaining is None
