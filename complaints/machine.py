@@ -392,6 +392,8 @@ def complaint_received(complaint: Complaint, *, via: str) -> None:
     complaint.state_changed_at = now
     Complaint.objects.filter(pk=complaint.pk).update(due_at=complaint.due_at, state_changed_at=now)
     engine.record_creation(complaint, via=via)
+    # The intake desk's queue shows the new case live (after commit, best effort).
+    realtime.broadcast_complaint_event_on_commit(complaint, event="submit")
 
 
 def public_label(transition: str, language: str | None = None) -> str:
