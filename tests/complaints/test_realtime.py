@@ -9,6 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.test import Client
 
+from complaints.machine import complaint_received
 from complaints.models import Complaint, Confidentiality, HandlingUnit, Role, State, UnitKind
 from complaints.realtime import broadcast_complaint_event_on_commit
 from config.asgi import application
@@ -306,6 +307,22 @@ def test_the_administrator_hears_every_units_events(administrator, django_captur
         comm = await _connect(headers)
         await database_sync_to_async(_announce)(django_capture_on_commit_callbacks, case, event="resolve")
         assert (await comm.receive_json_from())["id"] == case.pk
+        await comm.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_filed_complaint_is_announced_to_its_intake_desk(
+    intake_officer, django_capture_on_commit_callbacks
+):
+    headers = _headers(intake_officer)
+    new = ComplaintFactory()
+
+    async def scenario():
+        comm = await _connect(headers)
+        await database_sync_to_async(complaint_received)(new, via="web")
+        event = await comm.receive_json_from()
+        assert (event["id"], event["event"], event["state"]) == (new.pk, "submit", "submitted")
         await comm.disconnect()
 
     async_to_sync(scenario)()
