@@ -250,6 +250,9 @@ TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_SMS_FROM = env_str("TWILIO_SMS_FROM")
 TWILIO_WHATSAPP_FROM = env_str("TWILIO_WHATSAPP_FROM")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# An approved WhatsApp Content template (utility) "Sigap {{1}}: {{2}}" (tracking code, status),
+# used outside the 24-hour window where free text is not allowed.
+TWILIO_WHATSAPP_STATUS_TEMPLATE_SID = env_str("TWILIO_WHATSAPP_STATUS_TEMPLATE_SID")
 # Base URL of the Twilio API; tests point it at a local fake server speaking the same API.
 TWILIO_API_BASE = env_str("TWILIO_API_BASE")
 if SIGAP_MESSAGE_SENDER == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):

@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+# Mounted at /webhooks/ by config/urls.py.
+urlpatterns = [
+    path("twilio/status/", views.twilio_status, name="twilio_status"),
+]

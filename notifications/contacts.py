@@ -1,0 +1,38 @@
+"""Opt-out and the WhatsApp 24-hour window, per phone number and channel."""
+
+import datetime
+
+from django.utils import timezone
+
+from .models import Contact, OptOut
+
+WHATSAPP_WINDOW = datetime.timedelta(hours=24)
+
+
+def opt_out(phone: str, channel: str) -> bool:
+    """Stop messages to this number on this channel; True when it was not opted out before."""
+    _, created = OptOut.objects.get_or_create(phone=phone, channel=channel)
+    return created
+
+
+def opt_in(phone: str, channel: str) -> bool:
+    deleted, _ = OptOut.objects.filter(phone=phone, channel=channel).delete()
+    return bool(deleted)
+
+
+def is_opted_out(phone: str, channel: str) -> bool:
+    return OptOut.objects.filter(phone=phone, channel=channel).exists()
+
+
+def touch_inbound(phone: str, channel: str, *, at=None) -> None:
+    """The number just wrote to us on this channel."""
+    Contact.objects.update_or_create(
+        phone=phone, channel=channel, defaults={"last_inbound_at": at or timezone.now()}
+    )
+
+
+def within_whatsapp_window(phone: str, *, now=None) -> bool:
+    now = now or timezone.now()
+    return Contact.objects.filter(
+        phone=phone, channel="whatsapp", last_inbound_at__gte=now - WHATSAPP_WINDOW
+    ).exists()

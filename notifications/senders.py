@@ -1,0 +1,106 @@
+"""Senders: Twilio's Messages API, or the console (the embedded default, for a newcomer)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from .contacts import within_whatsapp_window
+from .models import Message
+
+logger = logging.getLogger("sigap.messages")
+
+TWILIO_API = "https://api.twilio.com"
+# Twilio errors that no retry will fix: invalid or unreachable number, unsubscribed, outside the
+# WhatsApp window, template problems.
+PERMANENT_ERRORS = {21211, 21214, 21408, 21610, 21612, 21614, 63016, 63024, 63032}
+
+
+class TransientSendError(Exception):
+    """Try again later (network, timeout, 429, 5xx)."""
+
+
+class PermanentSendError(Exception):
+    def __init__(self, message: str, code: str = ""):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Sent:
+    sid: str
+    status: str
+
+
+class RoutedHttpClient(TwilioHttpClient):
+    """Twilio's own HTTP client, pointed at ``TWILIO_API_BASE`` when set (the tests' fake server)."""
+
+    def __init__(self, base: str, **kwargs):
+        super().__init__(**kwargs)
+        self.base = base.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        if self.base and url.startswith(TWILIO_API):
+            url = self.base + url[len(TWILIO_API) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+def twilio_client() -> Client:
+    http_client = RoutedHttpClient(settings.TWILIO_API_BASE, timeout=10)
+    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+
+
+def _address(channel: str, number: str) -> str:
+    return f"whatsapp:{number}" if channel == "whatsapp" else number
+
+
+def send_twilio(message: Message) -> Sent:
+    params: dict = {"to": _address(message.channel, message.recipient)}
+    if settings.SIGAP_PUBLIC_URL:
+        params["status_callback"] = f"{settings.SIGAP_PUBLIC_URL}/webhooks/twilio/status/"
+    sender = settings.TWILIO_WHATSAPP_FROM if message.channel == "whatsapp" else settings.TWILIO_SMS_FROM
+    if settings.TWILIO_MESSAGING_SERVICE_SID:
+        params["messaging_service_sid"] = settings.TWILIO_MESSAGING_SERVICE_SID
+    if sender:
+        params["from_"] = _address(message.channel, sender)
+    # WhatsApp allows free text only within 24 hours of the complainant's last message;
+    # outside it only an approved (utility) Content template.
+    if (
+        message.channel == "whatsapp"
+        and message.content_sid
+        and not within_whatsapp_window(message.recipient)
+    ):
+        import json
+
+        params["content_sid"] = message.content_sid
+        params["content_variables"] = json.dumps(message.content_variables)
+    else:
+        params["body"] = message.body
+    try:
+        created = twilio_client().messages.create(**params)
+    except TwilioRestException as exc:
+        if exc.status == 429 or exc.status >= 500:
+            raise TransientSendError(f"Twilio {exc.status}: {exc.msg}")
+        if exc.code in PERMANENT_ERRORS or 400 <= exc.status < 500:
+            raise PermanentSendError(f"Twilio {exc.code}: {exc.msg}"[:300], code=str(exc.code or exc.status))
+        raise TransientSendError(str(exc))
+    except Exception as exc:  # noqa: BLE001 - network errors and timeouts from requests
+        raise TransientSendError(f"{type(exc).__name__}: {exc}"[:300])
+    return Sent(sid=created.sid, status=created.status or "queued")
+
+
+def send_console(message: Message) -> Sent:
+    logger.info("[%s → %s] %s", message.channel, message.recipient, message.body or message.content_sid)
+    return Sent(sid=f"CONSOLE{uuid.uuid4().hex[:26]}", status="sent")
+
+
+def send(message: Message) -> Sent:
+    if settings.SIGAP_MESSAGE_SENDER == "twilio":
+        return send_twilio(message)
+    return send_console(message)

@@ -1,0 +1,21 @@
+"""Twilio webhooks. Every request's signature is checked before anything is read or changed."""
+
+from django.http import HttpResponse, HttpResponseForbidden
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .signatures import is_valid_twilio_request
+from .status import record_status
+
+
+@csrf_exempt  # Twilio cannot hold a CSRF token; the request signature authenticates it instead.
+@require_POST
+def twilio_status(request):
+    if not is_valid_twilio_request(request):
+        return HttpResponseForbidden("invalid signature")
+    record_status(
+        sid=request.POST.get("MessageSid", ""),
+        twilio_status=request.POST.get("MessageStatus", ""),
+        error_code=request.POST.get("ErrorCode", ""),
+    )
+    return HttpResponse(status=204)
