@@ -257,6 +257,7 @@ TWILIO_WHATSAPP_STATUS_TEMPLATE_SID = env_str("TWILIO_WHATSAPP_STATUS_TEMPLATE_S
 TWILIO_API_BASE = env_str("TWILIO_API_BASE")
 if SIGAP_MESSAGE_SENDER == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
     raise ImproperlyConfigured("SIGAP_MESSAGE_SENDER=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+TWILIO_HTTP_TIMEOUT = env_int("TWILIO_HTTP_TIMEOUT", 10, minimum=1)
 SIGAP_MESSAGE_MAX_ATTEMPTS = env_int("SIGAP_MESSAGE_MAX_ATTEMPTS", 6, minimum=1)
 
 # The PIN is a 6-digit secret protected by throttling, not hash cost: a keyed HMAC (see DESIGN.md).

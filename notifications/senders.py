@@ -52,7 +52,7 @@ class RoutedHttpClient(TwilioHttpClient):
 
 
 def twilio_client() -> Client:
-    http_client = RoutedHttpClient(settings.TWILIO_API_BASE, timeout=10)
+    http_client = RoutedHttpClient(settings.TWILIO_API_BASE, timeout=settings.TWILIO_HTTP_TIMEOUT)
     return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
 

@@ -136,3 +136,20 @@ def administrator(db):
 def outsider(db):
     """Oscar examines cases at Ombudsman RI Perwakilan Jawa Barat: not Jakarta's cases."""
     return UserFactory(username="oscar", role=models.Role.CASE_OFFICER, unit=unit("ombudsman", "32"))
+
+
+@pytest.fixture
+def fake_twilio(settings):
+    """A fake Twilio Messages API on loopback, with the settings pointing Sigap at it."""
+    from tests.twilio_fake import FakeTwilio
+
+    fake = FakeTwilio().start()
+    settings.SIGAP_MESSAGE_SENDER = "twilio"
+    settings.TWILIO_ACCOUNT_SID = fake.account_sid
+    settings.TWILIO_AUTH_TOKEN = fake.auth_token
+    settings.TWILIO_SMS_FROM = "+15005550006"
+    settings.TWILIO_WHATSAPP_FROM = "+14155238886"
+    settings.TWILIO_API_BASE = fake.base_url
+    settings.TWILIO_MESSAGING_SERVICE_SID = ""
+    yield fake
+    fake.stop()

@@ -1,0 +1,139 @@
+"""Outbound delivery against a fake Twilio server over real HTTP."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from notifications import contacts, outbox
+from notifications.models import Message, Status
+from notifications.tasks import deliver, requeue_stuck
+
+pytestmark = pytest.mark.django_db
+PHONE = "+6281234567890"
+
+
+def queue(channel="sms", **kwargs):
+    return outbox.enqueue(
+        channel=channel,
+        recipient=PHONE,
+        language="id",
+        template_key="test",
+        body="Sigap ABCD-EFGH: pengaduan ditutup.",
+        reference="complaint:1",
+        **kwargs,
+    )
+
+
+def make_due(message):
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+
+
+def test_an_sms_is_sent_through_the_messages_api_and_its_sid_recorded(fake_twilio):
+    message = queue()
+    assert deliver(message.pk) == "sent"
+    message.refresh_from_db()
+    assert message.status == Status.SENT and message.twilio_sid.startswith("SM")
+    request = fake_twilio.sent[0]
+    assert request.auth == (fake_twilio.account_sid, fake_twilio.auth_token)
+    assert (request.form["To"], request.form["From"]) == (PHONE, "+15005550006")
+    assert request.form["Body"] == "Sigap ABCD-EFGH: pengaduan ditutup."
+    assert request.form["StatusCallback"].endswith("/webhooks/twilio/status/")
+
+
+def test_a_committed_enqueue_is_delivered_by_the_task(fake_twilio, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = queue()
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert len(fake_twilio.sent) == 1
+
+
+def test_whatsapp_is_addressed_as_whatsapp_and_uses_the_template_outside_the_window(fake_twilio):
+    outside = queue("whatsapp", content_sid="HX" + "1" * 32, variables={"1": "ABCD-EFGH", "2": "Ditutup"})
+    deliver(outside.pk)
+    form = fake_twilio.sent[-1].form
+    assert form["To"] == f"whatsapp:{PHONE}" and form["From"] == "whatsapp:+14155238886"
+    assert form["ContentSid"] == "HX" + "1" * 32 and "Body" not in form
+
+    contacts.touch_inbound(PHONE, "whatsapp")
+    inside = queue("whatsapp", content_sid="HX" + "1" * 32)
+    deliver(inside.pk)
+    form = fake_twilio.sent[-1].form
+    assert form["Body"].startswith("Sigap") and "ContentSid" not in form
+
+
+def test_a_500_is_retried_with_backoff_and_then_delivered(fake_twilio):
+    fake_twilio.fail_next(("status", 500))
+    message = queue()
+    assert deliver(message.pk) == "retry"
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED and message.attempts == 1
+    assert message.next_attempt_at > timezone.now() + datetime.timedelta(seconds=20)
+    assert "500" in message.last_error
+    # Not due yet: a redelivered task does nothing.
+    assert deliver(message.pk) == "not claimed"
+    make_due(message)
+    assert deliver(message.pk) == "sent"
+    assert len(fake_twilio.sent) == 2
+
+
+def test_a_timeout_is_retried(fake_twilio, settings):
+    settings.TWILIO_HTTP_TIMEOUT = 1
+    fake_twilio.fail_next(("hang", 2))
+    message = queue()
+    assert deliver(message.pk) == "retry"
+    make_due(message)
+    assert deliver(message.pk) == "sent"
+
+
+def test_a_429_is_transient_but_the_retries_end(fake_twilio, settings):
+    settings.SIGAP_MESSAGE_MAX_ATTEMPTS = 2
+    fake_twilio.fail_next(("status", 429), ("status", 503))
+    message = queue()
+    assert deliver(message.pk) == "retry"
+    make_due(message)
+    assert deliver(message.pk) == "failed"
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and message.last_error.startswith("gave up")
+
+
+def test_an_invalid_number_fails_at_once_with_the_reason(fake_twilio):
+    fake_twilio.fail_next(("error", 400, 21211))
+    message = queue()
+    assert deliver(message.pk) == "failed"
+    message.refresh_from_db()
+    assert (message.status, message.error_code) == (Status.FAILED, "21211")
+    assert "21211" in message.last_error
+    assert len(fake_twilio.sent) == 1
+
+
+def test_an_opted_out_number_gets_nothing_and_the_reason_is_kept(fake_twilio):
+    contacts.opt_out(PHONE, "sms")
+    message = queue()
+    assert (message.status, message.last_error) == (Status.FAILED, "opted out")
+    assert deliver(message.pk) == "not claimed"
+    assert fake_twilio.sent == []
+    # Opted out on SMS only: WhatsApp still reaches them.
+    assert queue("whatsapp").status == Status.QUEUED
+
+
+def test_the_sweep_requeues_a_message_left_sending_by_a_dead_worker(fake_twilio):
+    message = queue()
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, updated_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    assert requeue_stuck() == 1  # eager here: the task runs at once
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert len(fake_twilio.sent) == 1
+
+
+def test_the_console_sender_marks_messages_sent_without_twilio(settings, caplog):
+    settings.SIGAP_MESSAGE_SENDER = "console"
+    message = queue()
+    with caplog.at_level("INFO", logger="sigap.messages"):
+        assert deliver(message.pk) == "sent"
+    assert "pengaduan ditutup" in caplog.text
+    message.refresh_from_db()
+    assert message.twilio_sid.startswith("CONSOLE")
