@@ -70,9 +70,7 @@ def test_the_clock_pauses_while_awaiting_info_and_resumes_with_what_was_left(adm
     step(complaint, "request_info", Actor.officer(intake_officer))
     assert complaint.paused_remaining == datetime.timedelta(days=4)
     # The missing-data deadline: 30 calendar days for maladministration.
-    assert timezone.localtime(complaint.due_at).date() == (
-        timezone.localdate() + datetime.timedelta(days=30)
-    )
+    assert timezone.localtime(complaint.due_at).date() == (timezone.localdate() + datetime.timedelta(days=30))
 
     step(complaint, "provide_info", Actor.complainant())
     assert complaint.state == State.VERIFYING
