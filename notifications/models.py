@@ -90,3 +90,42 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.phone}"
+
+
+class InboundMessage(models.Model):
+    """A message a person sent us. The MessageSid is unique: a webhook Twilio retries is handled once."""
+
+    sid = models.CharField(max_length=40, unique=True)
+    phone = models.CharField(max_length=20, db_index=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    body = models.TextField(blank=True)
+    media = models.JSONField(default=list, blank=True)
+    reply = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("pesan masuk")
+        verbose_name_plural = _("pesan masuk")
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.sid}"
+
+
+class Conversation(models.Model):
+    """A guided exchange over SMS/WhatsApp, kept in the database so it survives a restart."""
+
+    phone = models.CharField(max_length=20)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    handler = models.CharField(max_length=30)
+    step = models.CharField(max_length=30)
+    data = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["phone", "channel"], name="one_conversation_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handler}@{self.step} {self.channel}:{self.phone}"

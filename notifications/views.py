@@ -3,7 +3,9 @@
 from django.http import HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from twilio.twiml.messaging_response import MessagingResponse
 
+from . import inbound
 from .signatures import is_valid_twilio_request
 from .status import record_status
 
@@ -19,3 +21,16 @@ def twilio_status(request):
         error_code=request.POST.get("ErrorCode", ""),
     )
     return HttpResponse(status=204)
+
+
+@csrf_exempt  # authenticated by the request signature, as above
+@require_POST
+def twilio_inbound(request):
+    """An SMS or WhatsApp message to Sigap; the answer is TwiML."""
+    if not is_valid_twilio_request(request):
+        return HttpResponseForbidden("invalid signature")
+    reply = inbound.handle(inbound.parse_twilio(request.POST))
+    twiml = MessagingResponse()
+    if reply:
+        twiml.message(reply)
+    return HttpResponse(str(twiml), content_type="text/xml; charset=utf-8")
