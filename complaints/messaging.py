@@ -14,6 +14,7 @@ from django.utils import timezone
 from notifications import outbox
 from notifications.models import Message
 
+from .codes import display_code
 from .models import NotifyChannel
 
 SIGNATURE = "Sigap"
@@ -62,10 +63,6 @@ TRANSITION_TEXTS = {
     "withdraw": "withdrawn",
     "expire_info": "withdrawn",
 }
-
-
-def display_code(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
 
 
 def _language(complaint) -> str:

@@ -1,0 +1,40 @@
+"""Tracking codes and PINs.
+
+A tracking code is 8 random characters from an alphabet without look-alikes (no 0/O, 1/I/L),
+so it can be read aloud over the phone; being random it says nothing about volume or order.
+It is shown as ABCD-EFGH and accepted with or without the dash, spaces, in any case.
+The PIN is 6 random digits, stored as a keyed HMAC: throttling protects it, not hash cost.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(value: str) -> str:
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+def display_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
+
+
+def new_pin() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def hash_pin(pin: str) -> str:
+    return hmac.new(settings.SIGAP_PIN_KEY.encode(), pin.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def pin_matches(complaint, pin: str) -> bool:
+    return hmac.compare_digest(complaint.pin_hash, hash_pin(pin or ""))
