@@ -134,3 +134,42 @@ def _create(*, channel: str, cleaned: dict, language: str) -> tuple[Complaint, s
             own_agency_name=cleaned.get("own_agency_name", ""),
         )
     return complaint, pin
+
+
+def complainant_act(
+    *,
+    complaint: Complaint,
+    name: str,
+    via: str,
+    message: str = "",
+    files=(),
+    expected_state: str | None = None,
+):
+    """A complainant's step (provide_info, object, withdraw) with any evidence that comes with it.
+
+    The files are stored first and removed again if the step is refused: the evidence rows and
+    the step commit together or not at all.
+    """
+    from workflow import engine
+    from workflow.engine import Actor
+
+    saved: list[str] = []
+    try:
+        stored = [_store_evidence(upload, saved) for upload in files]
+        with transaction.atomic():
+            log = engine.perform(
+                complaint,
+                name,
+                actor=Actor.complainant(),
+                via=via,
+                expected_state=expected_state,
+                message=message,
+            )
+            Evidence.objects.bulk_create(
+                [Evidence(complaint=complaint, channel=via, **fields) for fields in stored]
+            )
+    except BaseException:
+        for stored_name in saved:
+            default_storage.delete(stored_name)
+        raise
+    return log
