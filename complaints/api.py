@@ -1,0 +1,195 @@
+"""The REST API: public intake and tracking, officers' lists and cases."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from workflow import engine
+
+from . import serializers
+from .identity import identity_read
+from .permissions import complaints_visible_to
+from .sanitize import clean_text
+from .selectors_public import state_explanation
+from .services import IntakeInvalid, complainant_act, complaint_submit
+from .tracking import TrackingLocked, complaint_for_tracking, public_timeline
+from .views_public import COMPLAINANT_ACTIONS
+
+
+class IsOfficer(BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.role)
+
+
+class QueuePagination(CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = ("-created_at", "-id")
+
+
+def _intake_data(data) -> dict:
+    """JSON or multipart into the intake form's vocabulary."""
+    if hasattr(data, "getlist"):
+        plain = {key: data.get(key) for key in data}
+        plain["vulnerable_groups"] = data.getlist("vulnerable_groups")
+    else:
+        plain = dict(data)
+    value = plain.get("complained_to_agency_first")
+    if isinstance(value, bool):
+        plain["complained_to_agency_first"] = "1" if value else "0"
+    plain.pop("evidence", None)
+    return plain
+
+
+class ComplaintViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    pagination_class = QueuePagination
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    throttle_scope = "intake"
+
+    def get_permissions(self):
+        return [AllowAny()] if self.action == "create" else [IsAuthenticated(), IsOfficer()]
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.action == "create" else []
+
+    def get_queryset(self):
+        return complaints_visible_to(self.request.user).select_related("category", "agency", "unit")
+
+    def get_serializer_class(self):
+        return (
+            serializers.ComplaintDetailSerializer
+            if self.action == "retrieve"
+            else serializers.ComplaintListSerializer
+        )
+
+    @extend_schema(
+        summary="Ajukan pengaduan / file a complaint",
+        request={"application/json": dict, "multipart/form-data": dict},
+        responses={201: serializers.IntakeCreatedSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        try:
+            complaint, pin = complaint_submit(
+                channel="api",
+                data=_intake_data(request.data),
+                files=request.FILES.getlist("evidence"),
+                language=get_language() or "id",
+            )
+        except IntakeInvalid as exc:
+            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {
+                "tracking_code": complaint.tracking_code,
+                "pin": pin,
+                "status": complaint.state,
+                "status_label": str(complaint.get_state_display()),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        complaint = get_object_or_404(
+            self.get_queryset().prefetch_related("vulnerable_groups"), pk=kwargs["pk"]
+        )
+        context = {
+            **self.get_serializer_context(),
+            "identity_reader": lambda c: identity_read(request.user, c),
+        }
+        return Response(serializers.ComplaintDetailSerializer(complaint, context=context).data)
+
+
+def _public_status(complaint) -> dict:
+    return {
+        "tracking_code": complaint.tracking_code,
+        "status": complaint.state,
+        "status_label": str(complaint.get_state_display()),
+        "explanation": state_explanation(complaint),
+        "due_at": complaint.due_at,
+        "timeline": [{"at": step["at"], "text": step["text"]} for step in public_timeline(complaint)],
+    }
+
+
+class TrackView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "track"
+
+    @extend_schema(
+        summary="Lacak pengaduan / track a complaint",
+        request=serializers.TrackRequestSerializer,
+        responses=serializers.TrackStatusSerializer,
+    )
+    def post(self, request):
+        data = serializers.TrackRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            complaint = complaint_for_tracking(
+                code=data.validated_data["tracking_code"],
+                pin=data.validated_data["pin"],
+                client_key=request.META.get("REMOTE_ADDR", ""),
+            )
+        except TrackingLocked as exc:
+            return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if complaint is None:
+            return Response(
+                {"detail": "Kode lacak atau PIN tidak cocok / tracking code or PIN does not match."},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(_public_status(complaint))
+
+
+class TrackActionView(APIView):
+    """A complainant's step without an account: provide_info, object, withdraw."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "track"
+
+    @extend_schema(
+        summary="Langkah pelapor / complainant step",
+        request=serializers.TrackActionSerializer,
+        responses=serializers.TrackStatusSerializer,
+    )
+    def post(self, request, name: str):
+        if name not in COMPLAINANT_ACTIONS:
+            return Response(
+                {"detail": "Langkah tidak dikenal / unknown step."}, status=status.HTTP_404_NOT_FOUND
+            )
+        data = serializers.TrackActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            complaint = complaint_for_tracking(
+                code=data.validated_data["tracking_code"],
+                pin=data.validated_data["pin"],
+                client_key=request.META.get("REMOTE_ADDR", ""),
+            )
+        except TrackingLocked as exc:
+            return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if complaint is None:
+            return Response({"detail": "Kode lacak atau PIN tidak cocok."}, status=status.HTTP_404_NOT_FOUND)
+        try:
+            complainant_act(
+                complaint=complaint,
+                name=name,
+                via="api",
+                message=clean_text(data.validated_data.get("message", "")),
+            )
+        except engine.TransitionInvalid as exc:
+            return Response({"detail": exc.message, "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        except engine.TransitionError as exc:
+            return Response({"detail": exc.message}, status=exc.status)
+        return Response(_public_status(complaint))

@@ -1,0 +1,90 @@
+"""Who may read a complainant's identity, and the log of every read (UU 27/2022 PDP).
+
+- Anonymous reports have no identity.
+- Open (terbuka) reports: officers who handle the case read it; each read is logged.
+- Confidential (rahasia) reports: hidden everywhere until an officer handling the case reveals
+  it with a reason; the reveal is logged and lasts 30 minutes for that officer.
+The reported agency sees no page, list or export of Sigap at all; referral goes to Ombudsman
+offices and Kanwil, and anything printed for an agency leaves a confidential identity out.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Complaint, Identity, IdentityReveal, Role
+from .permissions import complaints_visible_to
+
+REVEAL_LASTS = datetime.timedelta(minutes=30)
+READ_REASON = "dibaca (pengaduan terbuka)"
+
+
+def handles(user, complaint: Complaint) -> bool:
+    if not user.is_authenticated or not user.role:
+        return False
+    return complaints_visible_to(user).filter(pk=complaint.pk).exists()
+
+
+def _recent_reveal(user, complaint: Complaint, *, reason: str | None = None) -> bool:
+    since = timezone.now() - REVEAL_LASTS
+    reveals = IdentityReveal.objects.filter(complaint=complaint, officer=user, created_at__gte=since)
+    if reason is not None:
+        reveals = reveals.filter(reason=reason)
+    else:
+        reveals = reveals.exclude(reason=READ_REASON)
+    return reveals.exists()
+
+
+def can_see_identity(user, complaint: Complaint) -> bool:
+    if complaint.is_anonymous or not handles(user, complaint):
+        return False
+    if complaint.is_confidential:
+        return _recent_reveal(user, complaint)
+    return True
+
+
+def needs_reveal(user, complaint: Complaint) -> bool:
+    """The officer handles this confidential case and has not revealed it in the last 30 minutes."""
+    return complaint.is_confidential and handles(user, complaint) and not _recent_reveal(user, complaint)
+
+
+def identity_reveal(*, user, complaint: Complaint, reason: str) -> IdentityReveal:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError(str(_("Tuliskan alasan membuka identitas.")))
+    if (
+        complaint.is_anonymous
+        or not handles(user, complaint)
+        or user.role
+        not in (
+            Role.INTAKE_OFFICER,
+            Role.CASE_OFFICER,
+            Role.SUPERVISOR,
+            Role.ADMINISTRATOR,
+        )
+    ):
+        raise PermissionError
+    return IdentityReveal.objects.create(complaint=complaint, officer=user, reason=reason[:300])
+
+
+def identity_read(user, complaint: Complaint) -> dict | None:
+    """The identity as this officer may see it (None if not), logging the read."""
+    if not can_see_identity(user, complaint):
+        return None
+    identity = Identity.objects.filter(complaint=complaint).select_related("own_agency").first()
+    if identity is None:
+        return None
+    if not complaint.is_confidential and not _recent_reveal(user, complaint, reason=READ_REASON):
+        IdentityReveal.objects.create(complaint=complaint, officer=user, reason=READ_REASON)
+    return {
+        "name": identity.name,
+        "nik": identity.nik,
+        "phone": identity.phone,
+        "email": identity.email,
+        "address": identity.address,
+        "nip": identity.nip,
+        "own_agency": identity.own_agency.name if identity.own_agency_id else identity.own_agency_name,
+    }

@@ -1,0 +1,115 @@
+"""Demo data for the embedded defaults: officer accounts and a few complaints in several states."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from complaints.models import Complaint, HandlingUnit, Role, User
+from complaints.services import complaint_submit
+from workflow import engine
+from workflow.engine import Actor
+
+# Demo accounts on the embedded defaults only; documented in the README.
+DEMO_PASSWORD = "sigap-demo-2026"  # noqa: S105
+ACCOUNTS = [
+    # username, name, role, unit code
+    ("intan", "Intan Verifikasi", Role.INTAKE_OFFICER, "penerimaan-31"),
+    ("oki", "Oki Ombudsman", Role.CASE_OFFICER, "ombudsman-31"),
+    ("kartika", "Kartika Kanwil", Role.CASE_OFFICER, "kanwil-ham-31"),
+    ("sari", "Sari Kepala Unit", Role.SUPERVISOR, "ombudsman-31"),
+    ("admin", "Admin Sigap", Role.ADMINISTRATOR, None),
+]
+STORIES = [
+    (
+        "maladministrasi",
+        "penundaan-berlarut",
+        "Pengurusan KTP elektronik saya tertunda empat bulan tanpa kejelasan.",
+    ),
+    (
+        "maladministrasi",
+        "permintaan-imbalan",
+        "Petugas meminta uang tambahan di luar tarif resmi untuk sertifikat tanah.",
+    ),
+    ("ham", "hak-anak", "Anak saya ditolak masuk sekolah negeri karena penyandang disabilitas."),
+    (
+        "maladministrasi",
+        "tidak-memberikan-pelayanan",
+        "Puskesmas menolak melayani pasien BPJS pada hari Sabtu.",
+    ),
+    ("tidak_tahu", None, "Bantuan sosial untuk lansia di kelurahan kami tidak pernah dibagikan."),
+    ("ham", "hak-rasa-aman", "Saya diintimidasi aparat saat mengurus izin usaha kecil di pasar."),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo officer accounts and demo complaints (idempotent). Demo passwords: demo only."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        users = {}
+        for username, name, role, unit_code in ACCOUNTS:
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                first, _, last = name.partition(" ")
+                user.first_name, user.last_name, user.role = first, last, role
+                user.unit = HandlingUnit.objects.get(code=unit_code) if unit_code else None
+                user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            users[username] = user
+        if not Complaint.objects.exists():
+            self._complaints(users)
+        self.stdout.write(
+            self.style.WARNING("Akun demo — hanya untuk demo / demo accounts, for the demo only:")
+        )
+        for username, name, role, _unit in ACCOUNTS:
+            self.stdout.write(f"  {username:8} / {DEMO_PASSWORD}   {Role(role).label} ({name})")
+        self.stdout.write("Sigap: http://127.0.0.1:8000/  ·  petugas: http://127.0.0.1:8000/petugas/")
+
+    def _complaints(self, users):
+        intake, handler = Actor.officer(users["intan"]), Actor.officer(users["oki"])
+        requirements = {
+            "req_identity": "1",
+            "req_chronology": "1",
+            "req_agency_first": "1",
+            "req_within_two_years": "1",
+        }
+        for index, (kind, category, story) in enumerate(STORIES * 3):
+            from complaints.models import Category
+
+            data = {
+                "reporter_type": "asn" if index % 5 == 4 else "warga",
+                "confidentiality": ["terbuka", "rahasia", "anonim"][index % 3],
+                "name": f"Pelapor Demo {index + 1}",
+                "phone": f"0812-0000-{index:04d}",
+                "own_agency_name": "Dinas Kependudukan",
+                "kind": kind,
+                "category": Category.objects.get(code=category).pk if category else "",
+                "agency_name": "Dinas Kependudukan dan Pencatatan Sipil",
+                "province": "31",
+                "regency": "31.71",
+                "description": story,
+                "complained_to_agency_first": "1",
+                "consent_pdp": "on",
+                "notify_channel": "sms",
+            }
+            complaint, _pin = complaint_submit(channel="web", data=data)
+            steps = index % 6
+            if steps >= 1:
+                engine.perform(complaint, "start_verification", actor=intake, via="web")
+            if steps == 2:
+                engine.perform(
+                    complaint, "request_info", actor=intake, via="web", message="Mohon kirim foto KTP."
+                )
+            if steps >= 3 and complaint.kind != "tidak_tahu":
+                engine.perform(complaint, "refer", actor=intake, via="web", **requirements)
+                if steps >= 4 and complaint.kind == "maladministrasi":
+                    engine.perform(complaint, "accept_referral", actor=handler, via="web")
+                if steps >= 5 and complaint.kind == "maladministrasi":
+                    engine.perform(
+                        complaint,
+                        "resolve",
+                        actor=handler,
+                        via="web",
+                        outcome="maladministrasi_terbukti",
+                        public_summary="Instansi memperbaiki layanan dan meminta maaf.",
+                    )

@@ -1,0 +1,114 @@
+"""API representations. Identity is never in a list, and in a detail only where allowed."""
+
+from rest_framework import serializers
+
+from .codes import display_code
+from .models import Complaint
+
+
+class ComplaintListSerializer(serializers.ModelSerializer):
+    tracking_code = serializers.SerializerMethodField()
+    state_label = serializers.CharField(source="get_state_display")
+    kind_label = serializers.CharField(source="get_kind_display")
+    category = serializers.CharField(source="category.name_id", default=None)
+    agency = serializers.SerializerMethodField()
+    unit = serializers.CharField(source="unit.name")
+    is_overdue = serializers.BooleanField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "tracking_code",
+            "state",
+            "state_label",
+            "kind",
+            "kind_label",
+            "category",
+            "agency",
+            "province_id",
+            "regency_id",
+            "unit",
+            "channel",
+            "confidentiality",
+            "assignee_id",
+            "created_at",
+            "due_at",
+            "is_overdue",
+        ]
+
+    def get_tracking_code(self, obj) -> str:
+        return display_code(obj.tracking_code)
+
+    def get_agency(self, obj) -> str:
+        return obj.agency.name if obj.agency_id else obj.agency_name
+
+
+class ComplaintDetailSerializer(ComplaintListSerializer):
+    description = serializers.CharField()
+    location = serializers.CharField()
+    incident_date = serializers.DateField()
+    desired_outcome = serializers.CharField()
+    vulnerable_groups = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    identity = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta(ComplaintListSerializer.Meta):
+        fields = ComplaintListSerializer.Meta.fields + [
+            "description",
+            "location",
+            "incident_date",
+            "complained_to_agency_first",
+            "desired_outcome",
+            "vulnerable_groups",
+            "reporter_type",
+            "req_identity",
+            "req_chronology",
+            "req_agency_first",
+            "req_within_two_years",
+            "outcome",
+            "public_summary",
+            "identity",
+            "available_transitions",
+        ]
+
+    def get_identity(self, obj) -> dict | None:
+        reader = self.context.get("identity_reader")
+        return reader(obj) if reader else None
+
+    def get_available_transitions(self, obj) -> list:
+        from workflow import engine
+        from workflow.engine import Actor
+
+        actor = Actor.officer(self.context["request"].user)
+        return [engine.describe(spec, obj) for spec in engine.available_transitions(obj, actor)]
+
+
+class IntakeCreatedSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    pin = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+
+
+class TrackRequestSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField(max_length=20)
+    pin = serializers.CharField(max_length=10)
+
+
+class TrackActionSerializer(TrackRequestSerializer):
+    message = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class TimelineStepSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    text = serializers.CharField()
+
+
+class TrackStatusSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    explanation = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    timeline = TimelineStepSerializer(many=True)
