@@ -61,5 +61,5 @@ def public_timeline(complaint: Complaint, language: str | None = None) -> list[d
 
     return [
         {"at": log.created_at, "text": public_label(log.transition, language), "state": log.target}
-        for log in history(complaint).only("transition", "target", "created_at")
+        for log in history(complaint).select_related(None).only("transition", "target", "created_at")
     ]

@@ -1,0 +1,121 @@
+"""/lacak/: code + PIN → status, plain timeline, thread; the complainant's own steps."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from complaints.models import CaseMessage, Complaint, Evidence, State
+from complaints.services import complaint_submit
+from tests.complaints.intake_data import PDF, upload, valid
+from workflow import engine
+from workflow.engine import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def filed():
+    complaint, pin = complaint_submit(channel="web", data=valid())
+    return complaint, pin
+
+
+def track(client, complaint, pin):
+    return client.post(
+        "/lacak/",
+        {"code": f"{complaint.tracking_code[:4]}-{complaint.tracking_code[4:]}".lower(), "pin": pin},
+        follow=True,
+    )
+
+
+def test_the_right_pin_shows_the_status_and_what_happens_next(client, filed):
+    complaint, pin = filed
+    page = track(client, complaint, pin).content.decode()
+    assert "Status: Diterima" in page
+    assert "paling lambat 3 hari kerja" in page
+    assert "Pengaduan diterima." in page
+
+
+def test_a_wrong_pin_says_so_without_telling_whether_the_code_exists(client, filed):
+    complaint, pin = filed
+    wrong = track(client, complaint, "000000" if pin != "000000" else "111111").content.decode()
+    unknown = client.post("/lacak/", {"code": "ZZZZ-ZZZZ", "pin": pin}).content.decode()
+    message = "Kode lacak atau PIN tidak cocok"
+    assert message in wrong and message in unknown
+    assert "Status:" not in wrong
+
+
+def test_guessing_pins_locks_the_code(client, filed):
+    complaint, pin = filed
+    for _ in range(5):
+        track(client, complaint, "999999" if pin != "999999" else "888888")
+    page = track(client, complaint, pin).content.decode()
+    assert "Terlalu banyak percobaan" in page and "Status:" not in page
+
+
+def test_the_timeline_never_shows_internal_notes_or_officer_names(client, filed, intake_officer):
+    complaint, pin = filed
+    intake_officer.first_name, intake_officer.last_name = "Intan", "Permatasari"
+    intake_officer.save()
+    engine.perform(
+        complaint,
+        "start_verification",
+        actor=Actor.officer(intake_officer),
+        via="web",
+        note="RAHASIA-INTERNAL",
+    )
+    CaseMessage.objects.create(
+        complaint=complaint, kind="internal", body="catatan-internal-xyz", channel="web"
+    )
+    page = track(client, complaint, pin).content.decode()
+    assert "Pengaduan Anda mulai diverifikasi." in page
+    for secret in ("RAHASIA-INTERNAL", "catatan-internal-xyz", "Permatasari", "intan"):
+        assert secret not in page
+
+
+def test_the_complainant_sends_missing_information_with_evidence_from_the_page(client, filed, intake_officer):
+    complaint, pin = filed
+    officer = Actor.officer(intake_officer)
+    engine.perform(complaint, "start_verification", actor=officer, via="web")
+    engine.perform(complaint, "request_info", actor=officer, via="web", message="Kirim foto KTP.")
+    page = track(client, complaint, pin).content.decode()
+    assert "Kirim foto KTP." in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token
+    response = client.post(
+        "/lacak/aksi/provide_info/",
+        {
+            "message": "<b>Ini</b> KTP saya.",
+            "expected_state": "awaiting_info",
+            "evidence": [upload("ktp.pdf", PDF)],
+        },
+        follow=True,
+    )
+    assert "Terima kasih" in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.state == State.VERIFYING
+    assert complaint.messages.filter(kind="from_complainant").get().body == "Ini KTP saya."
+    assert Evidence.objects.filter(complaint=complaint).count() == 1
+
+
+def test_steps_need_a_tracked_case(client, filed):
+    complaint, _ = filed
+    response = client.post("/lacak/aksi/withdraw/", {"message": "x"})
+    assert response.status_code == 302 and response["Location"] == "/lacak/"
+    assert Complaint.objects.get(pk=complaint.pk).state == State.SUBMITTED
+
+
+def test_the_form_page_weighs_under_200_kb_with_its_assets(client):
+    page = client.get("/lapor/")
+    html = page.content.decode()
+    total = len(page.content)
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        response = client.get(asset)
+        total += len(b"".join(response.streaming_content) if response.streaming else response.content)
+    assert total < 200 * 1024, total
+    assert "<script" not in html  # works without JavaScript
