@@ -1,0 +1,58 @@
+"""The queue's filters, shared by the page, the API list and the CSV export."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .codes import normalise_code
+from .models import Agency, Category, Channel, Complaint, Kind, Province, Regency, State, VulnerableGroup
+
+ASSIGNEE_CHOICES = [("me", _("Saya")), ("unassigned", _("Belum ada petugas")), ("anyone", _("Siapa saja"))]
+
+
+class QueueFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(label=_("Status"), choices=State.choices)
+    kind = django_filters.ChoiceFilter(label=_("Jenis"), choices=Kind.choices)
+    category = django_filters.ModelChoiceFilter(label=_("Kategori"), queryset=Category.objects.all())
+    province = django_filters.ModelChoiceFilter(label=_("Provinsi"), queryset=Province.objects.all())
+    regency = django_filters.ModelChoiceFilter(label=_("Kabupaten/kota"), queryset=Regency.objects.all())
+    agency = django_filters.ModelChoiceFilter(label=_("Instansi terlapor"), queryset=Agency.objects.all())
+    vulnerable_group = django_filters.ModelChoiceFilter(
+        label=_("Kelompok rentan"),
+        queryset=VulnerableGroup.objects.all(),
+        field_name="vulnerable_groups",
+        distinct=False,
+    )
+    channel = django_filters.ChoiceFilter(label=_("Kanal"), choices=Channel.choices)
+    assignee = django_filters.ChoiceFilter(
+        label=_("Petugas"), choices=ASSIGNEE_CHOICES, method="filter_assignee"
+    )
+    overdue = django_filters.BooleanFilter(label=_("Lewat tenggat"), method="filter_overdue")
+    q = django_filters.CharFilter(label=_("Cari kode lacak atau isi"), method="filter_search")
+
+    class Meta:
+        model = Complaint
+        fields: list[str] = []
+
+    def filter_assignee(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assignee=self.request.user) if self.request else queryset.none()
+        if value == "unassigned":
+            return queryset.filter(assignee__isnull=True)
+        return queryset
+
+    def filter_overdue(self, queryset, name, value):
+        now = timezone.now()
+        if value:
+            return queryset.filter(due_at__lt=now)
+        return queryset.filter(Q(due_at__gte=now) | Q(due_at__isnull=True))
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        code = normalise_code(value)
+        if len(code) == 8 and " " not in value.strip():
+            return queryset.filter(Q(tracking_code=code) | Q(description__icontains=value))
+        return queryset.filter(description__icontains=value)

@@ -1,0 +1,79 @@
+"""Reads for the officer workspace."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .filters import QueueFilter
+from .models import Complaint
+from .permissions import complaints_visible_to
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class QueuePage:
+    rows: list[Complaint]
+    next_cursor: str | None
+    filters: QueueFilter
+
+
+def _encode(complaint: Complaint) -> str:
+    due = complaint.due_at.isoformat() if complaint.due_at else None
+    return base64.urlsafe_b64encode(json.dumps([due, complaint.pk]).encode()).decode()
+
+
+def _decode(cursor: str):
+    try:
+        due, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return (datetime.datetime.fromisoformat(due) if due else None), int(pk)
+    except (ValueError, TypeError):
+        return None
+
+
+def queue_queryset(officer) -> QuerySet[Complaint]:
+    """An officer's cases, soonest deadline first (so overdue cases lead), those without one last."""
+    return (
+        complaints_visible_to(officer)
+        .select_related("category", "agency", "unit", "assignee", "province")
+        .order_by(F("due_at").asc(nulls_last=True), "id")
+    )
+
+
+def complaint_queue_for(officer, *, params, cursor: str = "", page_size: int = PAGE_SIZE) -> QueuePage:
+    """One page of the queue: keyset pagination on (due_at, id), no COUNT of the whole table."""
+    filters = QueueFilter(params, queryset=queue_queryset(officer), request=_RequestLike(officer))
+    queryset = filters.qs
+    position = _decode(cursor) if cursor else None
+    if position:
+        due, pk = position
+        if due is None:
+            queryset = queryset.filter(due_at__isnull=True, id__gt=pk)
+        else:
+            queryset = queryset.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=pk) | Q(due_at__isnull=True))
+    rows = list(queryset[: page_size + 1])
+    next_cursor = _encode(rows[page_size - 1]) if len(rows) > page_size else None
+    return QueuePage(rows=rows[:page_size], next_cursor=next_cursor, filters=filters)
+
+
+class _RequestLike:
+    """django-filter reads request.user for the "me" assignee filter."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+def complaint_detail_for(officer, pk: int) -> Complaint:
+    """A case the officer may see, or 404 (another unit's case is not found, not forbidden)."""
+    return get_object_or_404(
+        complaints_visible_to(officer).select_related(
+            "category", "agency", "unit", "assignee", "province", "regency", "duplicate_of"
+        ),
+        pk=pk,
+    )

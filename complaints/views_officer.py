@@ -1,0 +1,195 @@
+"""The officer workspace: the queue and the case page. Every view checks the role and the unit;
+another unit's case is 404, never 403 (its existence is not confirmed)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from notifications.outbox import messages_for
+from workflow import engine
+from workflow.engine import Actor
+
+from .codes import display_code
+from .identity import identity_read, identity_reveal, needs_reveal
+from .models import CaseMessage, Role, User
+from .selectors import complaint_detail_for, complaint_queue_for
+from .services_officer import assignable_officers, complaint_claim, complaints_assign, thread_post
+
+
+def officer_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.role:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@officer_required
+def queue(request):
+    page = complaint_queue_for(request.user, params=request.GET, cursor=request.GET.get("cursor", ""))
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return render(
+        request,
+        "complaints/officer/queue.html",
+        {
+            "page": page,
+            "filters": page.filters,
+            "query": params.urlencode(),
+            "can_assign": request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR),
+            "officers": User.objects.filter(unit_id=request.user.unit_id, is_active=True).exclude(role="")
+            if request.user.unit_id
+            else [],
+        },
+    )
+
+
+def case_context(request, complaint, *, bound: dict | None = None) -> dict:
+    actor = Actor.officer(request.user)
+    forms = []
+    for spec in engine.available_transitions(complaint, actor):
+        form_class = spec.form_class(complaint)
+        form = (bound or {}).get(spec.name) or form_class(prefix=spec.name)
+        forms.append({"spec": spec, "form": form, "label": spec.label()})
+    thread = list(complaint.messages.select_related("author").order_by("created_at", "id"))
+    return {
+        "complaint": complaint,
+        "code": display_code(complaint.tracking_code),
+        "identity": identity_read(request.user, complaint),
+        "needs_reveal": needs_reveal(request.user, complaint),
+        "evidence": complaint.evidence.all(),
+        "timeline": engine.history(complaint),
+        "transitions": forms,
+        "thread": [m for m in thread if m.kind != CaseMessage.Kind.INTERNAL],
+        "notes": [m for m in thread if m.kind == CaseMessage.Kind.INTERNAL],
+        "outbound": messages_for(f"complaint:{complaint.pk}")[:20],
+        "duplicates": complaint.duplicates.all(),
+        "assignable": assignable_officers(complaint),
+        "can_assign": request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR),
+        "reveals": complaint.identity_reveals.select_related("officer")[:20]
+        if request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
+        else [],
+    }
+
+
+@officer_required
+def case(request, pk: int):
+    complaint = complaint_detail_for(request.user, pk)
+    return render(request, "complaints/officer/case.html", case_context(request, complaint))
+
+
+@officer_required
+@require_POST
+def case_transition(request, pk: int, name: str):
+    complaint = complaint_detail_for(request.user, pk)
+    try:
+        spec = engine.machine_for(complaint).spec(name)
+    except engine.UnknownTransition:
+        raise Http404
+    prefix = f"{name}-"
+    fields = {key[len(prefix) :]: request.POST.get(key) for key in request.POST if key.startswith(prefix)}
+    note = fields.pop("note", "") or ""
+    try:
+        engine.perform(
+            complaint,
+            name,
+            actor=Actor.officer(request.user),
+            via="web",
+            note=note,
+            expected_state=request.POST.get("expected_state") or None,
+            **fields,
+        )
+    except engine.TransitionInvalid:
+        form = spec.form_class(complaint)(request.POST, prefix=name)
+        form.is_valid()
+        messages.error(request, _("Periksa kembali isian langkah “%(step)s”.") % {"step": spec.label()})
+        context = case_context(request, complaint, bound={name: form})
+        return render(request, "complaints/officer/case.html", context, status=400)
+    except engine.TransitionConflict:
+        messages.error(
+            request, _("Kasus ini baru saja diubah oleh petugas lain. Periksa statusnya yang terbaru.")
+        )
+        return redirect("officer_case", pk=pk)
+    except engine.TransitionForbidden:
+        raise PermissionDenied
+    messages.success(request, _("Langkah “%(step)s” tercatat.") % {"step": spec.label()})
+    return redirect("officer_case", pk=pk)
+
+
+@officer_required
+@require_POST
+def case_reveal(request, pk: int):
+    complaint = complaint_detail_for(request.user, pk)
+    try:
+        identity_reveal(user=request.user, complaint=complaint, reason=request.POST.get("reason", ""))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    except PermissionError:
+        raise PermissionDenied
+    return redirect("officer_case", pk=pk)
+
+
+@officer_required
+@require_POST
+def case_message(request, pk: int, internal: bool = False):
+    complaint = complaint_detail_for(request.user, pk)
+    try:
+        thread_post(
+            officer=request.user, complaint=complaint, body=request.POST.get("body", ""), internal=internal
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("officer_case", pk=pk)
+
+
+@officer_required
+@require_POST
+def case_claim(request, pk: int):
+    complaint = complaint_detail_for(request.user, pk)
+    try:
+        complaint_claim(officer=request.user, complaint=complaint)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("officer_case", pk=pk)
+
+
+@officer_required
+@require_POST
+def assign(request):
+    """Assign one or many cases (supervisor): ids from the queue's checkboxes or a case page."""
+    ids = [int(i) for i in request.POST.getlist("complaint") if i.isdigit()]
+    assignee_id = request.POST.get("assignee", "")
+    assignee = get_object_or_404(User, pk=assignee_id) if assignee_id else None
+    try:
+        changed = complaints_assign(supervisor=request.user, complaint_ids=ids, assignee=assignee)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(n)s kasus ditugaskan.") % {"n": changed})
+    return redirect(request.POST.get("next") or "officer_queue")
+
+
+@officer_required
+def case_evidence(request, pk: int, evidence_id: int):
+    complaint = complaint_detail_for(request.user, pk)
+    evidence = get_object_or_404(complaint.evidence, pk=evidence_id)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
