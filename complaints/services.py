@@ -59,7 +59,9 @@ def complaint_create(
                 [Evidence(complaint=complaint, channel=channel, **fields) for fields in stored]
             )
             machine.complaint_received(complaint, via=channel)
-            messaging.enqueue_received(complaint, pin=pin)
+            # By SMS/WhatsApp the code and PIN go back as the reply to the complainant's message.
+            if channel not in ("sms", "whatsapp"):
+                messaging.enqueue_received(complaint, pin=pin)
     except BaseException:
         for name in saved:
             default_storage.delete(name)
