@@ -1,0 +1,167 @@
+"""Seed a PostgreSQL database with N realistic complaints, set-based (INSERT … SELECT generate_series).
+
+Spread over all 514 kabupaten/kota (and so the 38 provinces), the national agencies and every
+regency government, both kinds with matching categories, every state with plausible ages and
+deadlines (a share overdue), channels and confidentiality; each with its identity (unless
+anonymous), two audit rows and one outbox message.
+
+    DATABASE_URL=postgres://root@127.0.0.1:5432/sigap_bench python bench/seed.py --complaints 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from complaints.models import Complaint  # noqa: E402
+
+# g % 20 → state: a queue that looks like a real office's (most cases in examination or closed).
+STATES = (
+    ["submitted"] * 2
+    + ["verifying"] * 3
+    + ["awaiting_info"]
+    + ["referred"] * 2
+    + ["examination"] * 4
+    + ["resolved"]
+    + ["closed"] * 4
+    + ["rejected", "withdrawn", "duplicate"]
+)
+AT_INTAKE = {"submitted", "verifying", "awaiting_info", "rejected", "withdrawn", "duplicate"}
+OPEN = {"submitted", "verifying", "awaiting_info", "referred", "examination", "resolved"}
+
+SQL_COMPLAINTS = """
+WITH reg AS (SELECT array_agg(code ORDER BY code) AS codes, array_agg(province_id ORDER BY code) AS provs
+             FROM complaints_regency),
+     st AS (SELECT %(states)s::text[] AS states),
+     cat AS (SELECT array_agg(id ORDER BY id) FILTER (WHERE kind = 'maladministrasi') AS mal,
+                    array_agg(id ORDER BY id) FILTER (WHERE kind = 'ham') AS ham FROM complaints_category),
+     ag AS (SELECT array_agg(id ORDER BY id) AS ids FROM complaints_agency),
+     src AS (
+       SELECT g,
+              reg.codes[1 + (g * 7919) %% array_length(reg.codes, 1)] AS regency,
+              reg.provs[1 + (g * 7919) %% array_length(reg.codes, 1)] AS province,
+              st.states[1 + g %% 20] AS state,
+              CASE WHEN g %% 3 = 0 THEN 'ham' ELSE 'maladministrasi' END AS kind,
+              now() - make_interval(days => (g * 31) %% 720, secs => (g * 13) %% 86400) AS created,
+              cat.mal AS mal, cat.ham AS hamc, ag.ids AS agencies
+       FROM generate_series(%(start)s, %(stop)s) AS g, reg, st, cat, ag
+     )
+INSERT INTO complaints_complaint (
+  tracking_code, pin_hash, state, kind, category_id, agency_id, agency_name, province_id, regency_id, location,
+  incident_date, description, complained_to_agency_first, desired_outcome, reporter_type, confidentiality, channel,
+  language, notify_channel, consent_pdp_at, unit_id, assignee_id, state_changed_at, due_at, resume_state,
+  paused_remaining, info_requested, overdue_flagged_at, req_identity, req_chronology, req_agency_first,
+  req_within_two_years, rejection_reason, suggested_body, outcome, public_summary, resolved_at, duplicate_of_id,
+  created_at, updated_at)
+SELECT 'B' || upper(lpad(to_hex(g), 7, '0')), md5(g::text) || md5((g + 1)::text), state, kind,
+       CASE WHEN kind = 'ham' THEN hamc[1 + g %% array_length(hamc, 1)] ELSE mal[1 + g %% array_length(mal, 1)] END,
+       agencies[1 + (g * 104729) %% array_length(agencies, 1)], '', province, regency, 'Kantor layanan',
+       (created - interval '10 days')::date,
+       'Laporan nomor ' || g || ': layanan tertunda berbulan-bulan tanpa penjelasan dari petugas.',
+       g %% 4 <> 0, 'Layanan segera diberikan.',
+       CASE WHEN g %% 11 = 0 THEN 'asn' ELSE 'warga' END,
+       CASE WHEN g %% 10 = 0 THEN 'anonim' WHEN g %% 11 = 0 OR g %% 4 = 1 THEN 'rahasia' ELSE 'terbuka' END,
+       (ARRAY['web','web','web','api','sms','whatsapp'])[1 + g %% 6], 'id',
+       CASE WHEN g %% 10 = 0 THEN 'none' WHEN g %% 2 = 0 THEN 'whatsapp' ELSE 'sms' END,
+       created,
+       CASE WHEN state = ANY(%(intake)s::text[]) THEN (SELECT id FROM complaints_handlingunit u WHERE u.kind = 'intake' AND u.province_id = province)
+            WHEN kind = 'ham' THEN (SELECT id FROM complaints_handlingunit u WHERE u.kind = 'kanwil_ham' AND u.province_id = province)
+            ELSE (SELECT id FROM complaints_handlingunit u WHERE u.kind = 'ombudsman' AND u.province_id = province) END,
+       NULL, created,
+       CASE WHEN state = ANY(%(open)s::text[]) THEN now() + make_interval(days => (g %% 40) - 8, secs => g %% 3600) END,
+       CASE WHEN state = 'awaiting_info' THEN 'verifying' ELSE '' END, NULL,
+       CASE WHEN state = 'awaiting_info' THEN 'Mohon kirim fotokopi KTP.' ELSE '' END, NULL,
+       NULL, NULL, NULL, NULL, CASE WHEN state = 'rejected' THEN 'bukan_kewenangan' ELSE '' END,
+       CASE WHEN state = 'rejected' THEN 'Komisi Informasi' ELSE '' END,
+       CASE WHEN state IN ('resolved', 'closed') THEN 'mediasi' ELSE '' END,
+       CASE WHEN state IN ('resolved', 'closed') THEN 'Diselesaikan melalui mediasi.' ELSE '' END,
+       CASE WHEN state IN ('resolved', 'closed') THEN created + interval '40 days' END, NULL, created, created
+FROM src
+"""
+
+SQL_IDENTITIES = """
+INSERT INTO complaints_identity (complaint_id, name, nik, phone, email, address, nip, own_agency_name, own_agency_id)
+SELECT id, 'Pelapor ' || id, lpad((3171000000000000 + id)::text, 16, '0'),
+       '+62812' || lpad((id %% 100000000)::text, 8, '0'), '', 'Jl. Contoh ' || id, '', '', NULL
+FROM complaints_complaint WHERE confidentiality <> 'anonim' AND id BETWEEN %(lo)s AND %(hi)s
+"""
+
+SQL_AUDIT = """
+INSERT INTO workflow_transitionlog (content_type_id, object_id, transition, source, target, actor_id, actor_kind, via, note, fields, created_at)
+SELECT %(ct)s, id, 'submit', '', 'submitted', NULL::bigint, 'complainant', channel, '', '{}'::jsonb, created_at
+FROM complaints_complaint WHERE id BETWEEN %(lo)s AND %(hi)s
+UNION ALL
+SELECT %(ct)s, id, 'start_verification', 'submitted', state, NULL::bigint, 'officer', 'web', '', '{}'::jsonb, created_at + interval '2 days'
+FROM complaints_complaint WHERE state <> 'submitted' AND id BETWEEN %(lo)s AND %(hi)s
+"""
+
+SQL_MESSAGES = """
+INSERT INTO notifications_message (channel, recipient, language, template_key, body, content_sid, content_variables,
+  reference, status, twilio_sid, attempts, last_error, error_code, next_attempt_at, created_at, updated_at, sent_at, delivered_at)
+SELECT c.notify_channel, i.phone, 'id', 'received', 'Sigap: pengaduan diterima.', '', '{}', 'complaint:' || c.id,
+       'delivered', 'SMB' || c.id, 1, '', '', c.created_at, c.created_at, c.created_at, c.created_at, c.created_at
+FROM complaints_complaint c JOIN complaints_identity i ON i.complaint_id = c.id
+WHERE c.notify_channel <> 'none' AND c.id BETWEEN %(lo)s AND %(hi)s
+"""
+
+
+def seed(count: int, *, batch: int = 250_000, log=print) -> dict:
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench/seed.py needs PostgreSQL (DATABASE_URL=postgres://…)")
+    call_command("migrate", verbosity=0)
+    timings = {}
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE complaints_complaint, complaints_identity, complaints_evidence, complaints_casemessage, "
+            "complaints_identityreveal, complaints_complaint_vulnerable_groups, workflow_transitionlog, "
+            "notifications_message RESTART IDENTITY CASCADE"
+        )
+    ct = ContentType.objects.get_for_model(Complaint).pk
+    for start in range(1, count + 1, batch):
+        stop = min(start + batch - 1, count)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                SQL_COMPLAINTS,
+                {"states": STATES, "start": start, "stop": stop, "intake": list(AT_INTAKE), "open": list(OPEN)},
+            )
+            lo, hi = start, stop
+            cursor.execute(SQL_IDENTITIES, {"lo": lo, "hi": hi})
+            cursor.execute(SQL_AUDIT, {"ct": ct, "lo": lo, "hi": hi})
+            cursor.execute(SQL_MESSAGES, {"lo": lo, "hi": hi})
+        log(f"  seeded {stop:,} complaints ({time.perf_counter() - started:.1f} s)")
+    timings["insert_s"] = time.perf_counter() - started
+    analyze = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    timings["analyze_s"] = time.perf_counter() - analyze
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM complaints_complaint), (SELECT count(*) FROM complaints_identity), "
+            "(SELECT count(*) FROM workflow_transitionlog), (SELECT count(*) FROM notifications_message)"
+        )
+        rows = cursor.fetchone()
+    timings.update(dict(zip(["complaints", "identities", "audit_rows", "messages"], rows, strict=True)))
+    timings["total_s"] = time.perf_counter() - started
+    return timings
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--complaints", type=int, default=1_000_000)
+    args = parser.parse_args()
+    print(seed(args.complaints))
