@@ -56,9 +56,9 @@ WITH reg AS (SELECT array_agg(code ORDER BY code) AS codes, array_agg(province_i
               reg.provs[1 + (g * 7919) %% array_length(reg.codes, 1)] AS province,
               st.states[1 + g %% 20] AS state,
               CASE WHEN g %% 3 = 0 THEN 'ham' ELSE 'maladministrasi' END AS kind,
-              now() - make_interval(days => (g * 31) %% 720, secs => (g * 13) %% 86400) AS created,
+              now() - make_interval(days => ((g * 31) %% 720)::int, secs => ((g * 13) %% 86400)::int) AS created,
               cat.mal AS mal, cat.ham AS hamc, ag.ids AS agencies
-       FROM generate_series(%(start)s, %(stop)s) AS g, reg, st, cat, ag
+       FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS g, reg, st, cat, ag
      )
 INSERT INTO complaints_complaint (
   tracking_code, pin_hash, state, kind, category_id, agency_id, agency_name, province_id, regency_id, location,
@@ -82,7 +82,7 @@ SELECT 'B' || upper(lpad(to_hex(g), 7, '0')), md5(g::text) || md5((g + 1)::text)
             WHEN kind = 'ham' THEN (SELECT id FROM complaints_handlingunit u WHERE u.kind = 'kanwil_ham' AND u.province_id = province)
             ELSE (SELECT id FROM complaints_handlingunit u WHERE u.kind = 'ombudsman' AND u.province_id = province) END,
        NULL, created,
-       CASE WHEN state = ANY(%(open)s::text[]) THEN now() + make_interval(days => (g %% 40) - 8, secs => g %% 3600) END,
+       CASE WHEN state = ANY(%(open)s::text[]) THEN now() + make_interval(days => ((g %% 40) - 8)::int, secs => (g %% 3600)::int) END,
        CASE WHEN state = 'awaiting_info' THEN 'verifying' ELSE '' END, NULL,
        CASE WHEN state = 'awaiting_info' THEN 'Mohon kirim fotokopi KTP.' ELSE '' END, NULL,
        NULL, NULL, NULL, NULL, CASE WHEN state = 'rejected' THEN 'bukan_kewenangan' ELSE '' END,
@@ -137,7 +137,13 @@ def seed(count: int, *, batch: int = 250_000, log=print) -> dict:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 SQL_COMPLAINTS,
-                {"states": STATES, "start": start, "stop": stop, "intake": list(AT_INTAKE), "open": list(OPEN)},
+                {
+                    "states": STATES,
+                    "start": start,
+                    "stop": stop,
+                    "intake": list(AT_INTAKE),
+                    "open": list(OPEN),
+                },
             )
             lo, hi = start, stop
             cursor.execute(SQL_IDENTITIES, {"lo": lo, "hi": hi})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -25,7 +26,6 @@ from .tracking import TrackingLocked, complaint_for_tracking, public_timeline
 TRACKED_SESSION_KEY = "sigap_tracked"
 FILED_SESSION_KEY = "sigap_filed"
 TRACKED_FOR_SECONDS = 30 * 60
-WEB_INTAKE_PER_HOUR = 30
 COMPLAINANT_ACTIONS = ("provide_info", "object", "withdraw")
 
 
@@ -52,7 +52,7 @@ def home(request):
 def lapor(request):
     if request.method == "POST":
         form = ComplaintIntakeForm(request.POST, request.FILES)
-        if over_limit(request, "web-intake", WEB_INTAKE_PER_HOUR):
+        if over_limit(request, "web-intake", settings.SIGAP_WEB_INTAKE_PER_HOUR):
             form.is_valid()
             form.add_error(None, _("Terlalu banyak pengaduan dari alamat ini. Coba lagi dalam satu jam."))
         elif form.is_valid():

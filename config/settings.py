@@ -277,6 +277,8 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": env_int("SIGAP_NUM_PROXIES", 0),
 }
+# The web form's own limit per client address and hour (the API's is SIGAP_THROTTLE_INTAKE).
+SIGAP_WEB_INTAKE_PER_HOUR = env_int("SIGAP_WEB_INTAKE_PER_HOUR", 30, minimum=1)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sigap API",

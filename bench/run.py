@@ -1,0 +1,565 @@
+"""Sigap's benchmarks, on PostgreSQL and Redis on this machine, the app under uvicorn (2 workers).
+
+    make bench                                   # everything, one million complaints
+    make bench BENCH_ARGS="--complaints 50000"   # a quicker run
+    make bench BENCH_ARGS="--skip-seed --only queue,sweep"
+
+Every load is bounded in count and time and sent only to 127.0.0.1. Results: a Markdown table
+on stdout and JSON in bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = "postgres://root@127.0.0.1:5432/sigap_bench"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    match = re.search(r"VmHWM:\s+(\d+) kB", text)
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout  # noqa: S607
+    except OSError:
+        return []
+    return [int(p) for p in out.split()]
+
+
+class Http:
+    """One keep-alive connection per thread."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.local = threading.local()
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError):
+            self.local.conn = None
+            raise
+        return response.status, response.headers, data
+
+
+def run_load(task, *, concurrency: int, count: int, seconds: float) -> dict:
+    """Call task(i) from `concurrency` threads until `count` calls or `seconds` have passed."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(count))
+    deadline = time.perf_counter() + seconds
+
+    def worker():
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            started = time.perf_counter()
+            try:
+                ok = task(i)
+            except Exception:  # noqa: BLE001 - counted as an error
+                ok = False
+            elapsed = time.perf_counter() - started
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "per_s": len(latencies) / wall if wall else 0,
+        "p50_ms": percentile(latencies, 0.5) * 1000,
+        "p95_ms": percentile(latencies, 0.95) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+    }
+
+
+@contextlib.contextmanager
+def process(args: list[str], env: dict, log: Path):
+    handle = log.open("wb")
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        handle.close()
+
+
+def wait_http(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def intake_body(i: int) -> bytes:
+    return json.dumps(
+        {
+            "reporter_type": "warga",
+            "confidentiality": "rahasia",
+            "name": f"Pelapor Bench {i}",
+            "phone": f"0812{i % 100000000:08d}",
+            "kind": "maladministrasi",
+            "agency_name": "Dinas Kependudukan",
+            "province": "31",
+            "regency": "31.71",
+            "description": "Pengurusan KTP saya tertunda tiga bulan tanpa penjelasan dari petugas.",
+            "complained_to_agency_first": True,
+            "consent_pdp": True,
+            "notify_channel": "sms",
+        }
+    ).encode()
+
+
+def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
+    parser = argparse.ArgumentParser(description="Sigap benchmarks")
+    parser.add_argument("--complaints", type=int, default=1_000_000)
+    parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument("--only", default="seed,intake,queue,transitions,sweep,outbox,realtime")
+    parser.add_argument("--seconds", type=float, default=15, help="length of each load run")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.pop("REDIS_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    database = urllib.parse.urlparse(args.database_url).path.lstrip("/")
+    subprocess.run(["createdb", "-h", "127.0.0.1", database], capture_output=True, check=False)  # noqa: S603, S607
+
+    import django
+
+    django.setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from bench.seed import seed
+    from complaints.models import Complaint, HandlingUnit, Role, State, User
+
+    results: dict = {"machine": machine_info(connection), "command": " ".join(sys.argv)}
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
+    logs = out_dir / "logs"
+    logs.mkdir(exist_ok=True)
+
+    if "seed" in only and not args.skip_seed:
+        print(f"seeding {args.complaints:,} complaints …", flush=True)
+        results["seed"] = seed(args.complaints)
+    else:
+        call_command("migrate", verbosity=0)
+
+    def officer(username, role, unit_code):
+        user, _ = User.objects.get_or_create(username=username)
+        user.role, user.unit = role, HandlingUnit.objects.get(code=unit_code)
+        user.set_unusable_password()
+        user.save()
+        token, _ = Token.objects.get_or_create(user=user)
+        session = SessionStore()
+        session["_auth_user_id"] = str(user.pk)
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_hash"] = user.get_session_auth_hash()
+        session.create()
+        return user, token.key, session.session_key
+
+    intake_user, intake_token, _ = officer("bench_intake", Role.INTAKE_OFFICER, "penerimaan-31")
+    handler, handler_token, handler_session = officer("bench_oki", Role.CASE_OFFICER, "ombudsman-31")
+    results["rows"] = Complaint.objects.count()
+    print(f"{results['rows']:,} complaints in {database}", flush=True)
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "DATABASE_CONN_MAX_AGE": "60",
+        "SIGAP_THROTTLE_INTAKE": "100000000/hour",
+        "SIGAP_THROTTLE_TRACK": "100000000/hour",
+        "SIGAP_WEB_INTAKE_PER_HOUR": "100000000",
+        "SIGAP_MESSAGE_SENDER": "console",
+        "LOG_LEVEL": "WARNING",
+    }
+    server_cmd = [
+        sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", "2", "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    rss: dict[str, float] = {}
+    with process(server_cmd, env, logs / "uvicorn.log") as server:
+        wait_http(port)
+        client = Http(port)
+        api_headers = {"Authorization": f"Token {handler_token}"}
+
+        if "intake" in only:
+
+            def post_api(i):
+                status, _, _ = client.request(
+                    "POST", "/api/v1/complaints/", intake_body(i), {"Content-Type": "application/json"}
+                )
+                return status == 201
+
+            results["intake_api"] = run_load(post_api, concurrency=8, count=100_000, seconds=args.seconds)
+            print("intake api", results["intake_api"], flush=True)
+
+            def post_form(i):
+                status, headers, page = client.request("GET", "/lapor/")
+                token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+                cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
+                form = json.loads(intake_body(i))
+                form["complained_to_agency_first"], form["consent_pdp"] = "1", "on"
+                form["csrfmiddlewaretoken"] = token
+                body = urllib.parse.urlencode(form).encode()
+                status, _, _ = client.request(
+                    "POST",
+                    "/lapor/",
+                    body,
+                    {
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Cookie": f"csrftoken={cookie}",
+                        "Referer": f"http://127.0.0.1:{port}/lapor/",
+                    },
+                )
+                return status == 302
+
+            results["intake_web"] = run_load(post_form, concurrency=8, count=100_000, seconds=args.seconds)
+            print("intake web", results["intake_web"], flush=True)
+
+        if "queue" in only:
+            queries = {
+                "default": "",
+                "kind=ham": "kind=ham",
+                "state=examination": "state=examination",
+                "overdue": "overdue=true",
+            }
+            results["queue"] = {}
+            for label, query in queries.items():
+
+                def api(i, query=query):
+                    status, _, _ = client.request("GET", f"/api/v1/complaints/?{query}", headers=api_headers)
+                    return status == 200
+
+                def page(i, query=query):
+                    status, _, _ = client.request(
+                        "GET", f"/petugas/?{query}", headers={"Cookie": f"sessionid={handler_session}"}
+                    )
+                    return status == 200
+
+                results["queue"][f"api {label}"] = run_load(
+                    api, concurrency=4, count=400, seconds=args.seconds
+                )
+                results["queue"][f"page {label}"] = run_load(
+                    page, concurrency=4, count=400, seconds=args.seconds
+                )
+                print(
+                    "queue",
+                    label,
+                    results["queue"][f"api {label}"]["p95_ms"],
+                    results["queue"][f"page {label}"]["p95_ms"],
+                    flush=True,
+                )
+
+        if "transitions" in only:
+            ids = list(
+                Complaint.objects.filter(unit__code="penerimaan-31", state=State.SUBMITTED).values_list(
+                    "pk", flat=True
+                )[:5000]
+            )
+            headers = {"Authorization": f"Token {intake_token}", "Content-Type": "application/json"}
+
+            def transition(i):
+                status, _, _ = client.request(
+                    "POST", f"/api/v1/complaints/{ids[i]}/transitions/start_verification/", b"{}", headers
+                )
+                return status == 200
+
+            results["transitions"] = run_load(transition, concurrency=8, count=len(ids), seconds=args.seconds)
+            results["transitions"]["available"] = len(ids)
+            print("transitions", results["transitions"], flush=True)
+
+        if "realtime" in only:
+            results["realtime"] = realtime(port, handler_session, handler_token, client)
+            print("realtime", results["realtime"], flush=True)
+
+        rss["uvicorn (master)"] = peak_rss_mb(server.pid)
+        for n, pid in enumerate(children(server.pid), start=1):
+            rss[f"uvicorn worker {n}"] = peak_rss_mb(pid)
+
+    if "sweep" in only:
+        from complaints.sweep import complaints_sweep
+
+        open_cases = Complaint.objects.filter(
+            state__in=["submitted", "verifying", "awaiting_info", "referred", "examination", "resolved"]
+        ).count()
+        Complaint.objects.filter(overdue_flagged_at__isnull=False).update(overdue_flagged_at=None)
+        started = time.perf_counter()
+        outcome = complaints_sweep()
+        results["sweep"] = {
+            "open_cases": open_cases,
+            "seconds": time.perf_counter() - started,
+            "expired": outcome.expired,
+            "closed": outcome.closed,
+            "flagged": outcome.flagged,
+        }
+        print("sweep", results["sweep"], flush=True)
+
+    if "outbox" in only:
+        results["outbox"], worker_rss = outbox(args, env, logs)
+        rss.update(worker_rss)
+        print("outbox", results["outbox"], flush=True)
+
+    results["peak_rss_mb"] = rss
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    (out_dir / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2, default=str))
+    print(markdown(results))
+
+
+def outbox(args, env, logs):
+    """2,000 queued messages, two Celery workers, a fake Twilio server on loopback."""
+    from complaints.models import Complaint  # noqa: F401 - Django is set up
+    from notifications.models import Message, Status
+    from tests.twilio_fake import FakeTwilio
+
+    fake = FakeTwilio().start()
+    count = 2000
+    Message.objects.filter(template_key="bench").delete()
+    Message.objects.bulk_create(
+        [
+            Message(channel="sms", recipient="+6281200000000", template_key="bench", body=f"Sigap bench {i}")
+            for i in range(count)
+        ]
+    )
+    ids = list(Message.objects.filter(template_key="bench").values_list("pk", flat=True))
+    worker_env = {**env, **fake.environment()}
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "config", "purge", "-f"],
+        cwd=ROOT,
+        env=worker_env,
+        capture_output=True,
+        check=False,
+    )
+    rss = {}
+    worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "warning"]
+    with (
+        process([*worker, "-n", "bench1@%h"], worker_env, logs / "worker1.log") as w1,
+        process([*worker, "-n", "bench2@%h"], worker_env, logs / "worker2.log") as w2,
+    ):
+        time.sleep(3)  # both workers up
+        started = time.perf_counter()
+        # The periodic re-queue task hands due messages to the workers, 1,000 per run.
+        for _ in range(count // 1000):
+            subprocess.run(  # noqa: S603
+                [sys.executable, "-m", "celery", "-A", "config", "call", "notifications.tasks.requeue_stuck"],
+                cwd=ROOT,
+                env=worker_env,
+                capture_output=True,
+                check=True,
+            )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if Message.objects.filter(pk__in=ids, status=Status.SENT).count() == count:
+                break
+            time.sleep(0.25)
+        seconds = time.perf_counter() - started
+        rss["celery worker 1"] = peak_rss_mb(w1.pid)
+        rss["celery worker 2"] = peak_rss_mb(w2.pid)
+    fake.stop()
+    sent = Message.objects.filter(pk__in=ids, status=Status.SENT).count()
+    return {
+        "messages": count,
+        "sent": sent,
+        "seconds": seconds,
+        "per_s": sent / seconds,
+        "twilio_requests": len(fake.sent),
+    }, rss
+
+
+def realtime(port: int, session_key: str, token: str, client: Http) -> dict:
+    """200 officers' sockets; the time from a transition's commit to its event at each of them."""
+    import websockets
+
+    from complaints.models import Complaint, State
+
+    cases = list(
+        Complaint.objects.filter(unit__code="ombudsman-31", state=State.REFERRED).values_list(
+            "pk", flat=True
+        )[:5]
+    )
+    latencies: list[float] = []
+
+    async def scenario():
+        url = f"ws://127.0.0.1:{port}/ws/queue/"
+        headers = {"Cookie": f"sessionid={session_key}"}
+        sockets = []
+        for _ in range(200):
+            ws = await websockets.connect(url, origin=f"http://127.0.0.1:{port}", additional_headers=headers)
+            await ws.recv()  # ready
+            sockets.append(ws)
+
+        async def listen(ws, received):
+            while True:
+                event = json.loads(await ws.recv())
+                if event.get("type") == "complaint" and event.get("event") == "accept_referral":
+                    received.append((time.time(), event))
+                    return
+
+        for pk in cases:
+            received: list = []
+            tasks = [asyncio.create_task(listen(ws, received)) for ws in sockets]
+            await asyncio.sleep(0.2)
+            await asyncio.to_thread(
+                client.request,
+                "POST",
+                f"/api/v1/complaints/{pk}/transitions/accept_referral/",
+                b"{}",
+                {"Authorization": f"Token {token}", "Content-Type": "application/json"},
+            )
+            await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
+            for at, event in received:
+                changed = datetime.datetime.fromisoformat(event["changed_at"]).timestamp()
+                latencies.append(at - changed)
+        for ws in sockets:
+            await ws.close()
+
+    asyncio.run(scenario())
+    return {
+        "sockets": 200,
+        "transitions": len(cases),
+        "events": len(latencies),
+        "p50_ms": percentile(latencies, 0.5) * 1000,
+        "p95_ms": percentile(latencies, 0.95) * 1000,
+        "max_ms": max(latencies) * 1000 if latencies else float("nan"),
+    }
+
+
+def machine_info(connection) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    import django
+
+    mem = Path("/proc/meminfo").read_text().split("\n")[0]
+    return {
+        "cpus": os.cpu_count(),
+        "memory": mem.split(":")[1].strip(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": pg,
+        "platform": platform.platform(),
+    }
+
+
+def markdown(results: dict) -> str:
+    lines = [
+        f"Command: `{results['command']}`",
+        f"Machine: {results['machine']}",
+        "",
+        "| benchmark | figure |",
+        "| --- | --- |",
+    ]
+    if "seed" in results:
+        s = results["seed"]
+        lines.append(
+            f"| seeding {s['complaints']:,} complaints (+{s['identities']:,} identities, {s['audit_rows']:,} audit rows, {s['messages']:,} messages) | {s['total_s']:.0f} s |"
+        )
+    for key, label in (
+        ("intake_api", "intake, POST /api/v1/complaints/ (8 clients)"),
+        ("intake_web", "intake, web form GET+POST (8 clients)"),
+        ("transitions", "transitions, POST …/transitions/start_verification/ (8 clients)"),
+    ):
+        if key in results:
+            r = results[key]
+            lines.append(
+                f"| {label} | {r['per_s']:.0f}/s; p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms; {r['errors']} errors |"
+            )
+    for label, r in results.get("queue", {}).items():
+        lines.append(
+            f"| queue {label} (4 clients) | p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms ({r['requests']} requests) |"
+        )
+    if "sweep" in results:
+        r = results["sweep"]
+        lines.append(
+            f"| deadline sweep over {r['open_cases']:,} open cases | {r['seconds']:.1f} s ({r['expired']:,} expired, {r['closed']:,} closed, {r['flagged']:,} flagged) |"
+        )
+    if "outbox" in results:
+        r = results["outbox"]
+        lines.append(
+            f"| outbox → fake Twilio, 2 Celery workers | {r['per_s']:.0f} messages/s ({r['sent']}/{r['messages']} in {r['seconds']:.1f} s) |"
+        )
+    if "realtime" in results:
+        r = results["realtime"]
+        lines.append(
+            f"| commit → event at {r['sockets']} websockets | p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, max {r['max_ms']:.0f} ms ({r['events']} events) |"
+        )
+    for name, mb in results.get("peak_rss_mb", {}).items():
+        lines.append(f"| peak RSS {name} | {mb:.0f} MB |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
