@@ -3,14 +3,15 @@
 A tracking code is 8 random characters from an alphabet without look-alikes (no 0/O, 1/I/L),
 so it can be read aloud over the phone; being random it says nothing about volume or order.
 It is shown as ABCD-EFGH and accepted with or without the dash, spaces, in any case.
-The PIN is 6 random digits, stored as a keyed HMAC: throttling protects it, not hash cost.
+The PIN functions live in complaints.pins (re-exported here for older imports).
 """
 
-import hashlib
-import hmac
 import secrets
 
-from django.conf import settings
+from .pins import hash_pin, new_pin, pin_matches
+
+__all__ = ["ALPHABET", "CODE_LENGTH", "new_tracking_code", "normalise_code", "display_code"]
+__all__ += ["new_pin", "hash_pin", "pin_matches"]
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
@@ -26,15 +27,3 @@ def normalise_code(value: str) -> str:
 
 def display_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
-
-
-def new_pin() -> str:
-    return f"{secrets.randbelow(10**6):06d}"
-
-
-def hash_pin(pin: str) -> str:
-    return hmac.new(settings.SIGAP_PIN_KEY.encode(), pin.strip().encode(), hashlib.sha256).hexdigest()
-
-
-def pin_matches(complaint, pin: str) -> bool:
-    return hmac.compare_digest(complaint.pin_hash, hash_pin(pin or ""))

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import codes, machine, messaging
+from . import codes, machine, messaging, pins
 from .forms import ComplaintIntakeForm, validate_evidence
 from .models import Complaint, Evidence, Identity
 from .units import intake_desk_for
@@ -88,10 +88,10 @@ def _store_evidence(upload, saved: list[str]) -> dict:
 
 
 def _create(*, channel: str, cleaned: dict, language: str) -> tuple[Complaint, str]:
-    pin = codes.new_pin()
+    pin = pins.new_pin()
     province = cleaned["province"]
     fields = dict(
-        pin_hash=codes.hash_pin(pin),
+        pin_hash=pins.hash_pin(pin),
         kind=cleaned["kind"],
         category=cleaned.get("category"),
         agency=cleaned.get("agency"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from . import codes
+from . import codes, pins
 from .models import Complaint
 
 WINDOW = 3600
@@ -46,7 +46,7 @@ def complaint_for_tracking(*, code: str, pin: str, client_key: str) -> Complaint
         if code
         else None
     )
-    if complaint is None or not codes.pin_matches(complaint, pin or ""):
+    if complaint is None or not pins.pin_matches(complaint, pin or ""):
         _failed(code_key)
         _failed(client)
         return None
