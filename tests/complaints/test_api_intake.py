@@ -125,3 +125,97 @@ def test_the_schema_and_its_docs_page_work_offline(client):
     assert sources and all(s.startswith("/static/") or s.startswith("/api/") for s in sources), sources
     for asset in (s for s in sources if s.startswith("/static/")):
         assert client.get(asset).status_code == 200, asset
+
+
+def stored_files() -> list[str]:
+    import os
+
+    from django.conf import settings
+
+    root = settings.STORAGES["default"]["OPTIONS"]["location"]
+    return [os.path.join(d, f) for d, _, files in os.walk(root) for f in files]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"phone": "0812"}, "phone", "Nomor telepon tidak valid"),
+        ({"nik": "31712345678901234"}, "nik", "NIK harus 16 angka"),
+        (
+            {"reporter_type": "asn", "nip": "19800101", "own_agency_name": "Dinas"},
+            "nip",
+            "NIP harus 18 angka",
+        ),
+        ({"description": None}, "description", "harus diisi"),
+        ({"consent_pdp": False}, "consent_pdp", "harus diisi"),
+        ({"kind": None}, "kind", "harus diisi"),
+        ({"incident_date": "2999-12-31"}, "incident_date", "masa depan"),
+        ({"kind": "ham", "category": "penundaan-berlarut"}, "category", "bukan untuk jenis"),
+    ],
+    ids=["phone", "nik", "nip", "no-description", "no-consent", "no-kind", "future-date", "wrong-category"],
+)
+def test_each_kind_of_bad_json_answers_400_and_stores_nothing(overrides, field, message):
+    from complaints.models import Category, Identity
+
+    if overrides.get("category"):
+        overrides["category"] = Category.objects.get(code=overrides["category"]).pk
+    body = {**json_body(), **overrides}
+    body = {key: value for key, value in body.items() if value is not None}
+    response = APIClient().post("/api/v1/complaints/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert message.lower() in " ".join(response.json()["errors"][field]).lower()
+    assert (Complaint.objects.count(), Identity.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ([upload("besar.pdf", PDF + b"0" * (10 * 1024 * 1024))], "lebih dari 10 MB"),
+        ([upload(f"b{i}.pdf", PDF) for i in range(6)], "Paling banyak 5"),
+        ([upload("foto.png", PDF)], "bukan PDF"),
+        ([upload("skrip.pdf", b"#!/bin/sh\nrm -rf /\n")], "bukan PDF"),
+    ],
+    ids=["oversize", "six-files", "pdf-named-png", "script-named-pdf"],
+)
+def test_bad_evidence_through_the_api_stores_no_complaint_and_no_file(files, message):
+    from complaints.models import Identity
+
+    response = APIClient().post("/api/v1/complaints/", {**valid(), "evidence": files}, format="multipart")
+    assert response.status_code == 400, response.content
+    assert message in " ".join(response.json()["errors"]["evidence"])
+    assert (Complaint.objects.count(), Identity.objects.count(), Evidence.objects.count()) == (0, 0, 0)
+    assert stored_files() == []
+
+
+def test_bad_input_is_explained_in_english_when_the_client_asks_for_it():
+    response = APIClient().post(
+        "/api/v1/complaints/", json_body(nik="123"), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["nik"]
+    assert "16" in message and message != "NIK harus 16 angka."
+
+
+def test_the_officers_list_runs_soonest_deadline_first_in_keyset_pages(
+    intake_officer, django_assert_max_num_queries
+):
+    import datetime
+
+    from django.utils import timezone
+
+    codes = [file_complaint()["tracking_code"] for _ in range(5)]
+    now = timezone.now()
+    # Deadlines out of filing order; one case without a deadline goes last.
+    for code, days in zip(codes, [4, 1, None, 3, 2], strict=True):
+        due = now + datetime.timedelta(days=days) if days is not None else None
+        Complaint.objects.filter(tracking_code=code).update(due_at=due)
+    api = APIClient()
+    api.force_authenticate(intake_officer)
+    seen, url = [], "/api/v1/complaints/?page_size=2"
+    while url:
+        with django_assert_max_num_queries(4):
+            page = api.get(url).json()
+        assert len(page["results"]) <= 2
+        seen += [row["tracking_code"].replace("-", "") for row in page["results"]]
+        url = page["next"]
+    assert seen == [codes[1], codes[4], codes[3], codes[0], codes[2]]
