@@ -1,0 +1,134 @@
+"""Tracking codes, PINs and the guarded lookup by code + PIN."""
+
+import hashlib
+import hmac
+import re
+import time
+
+import pytest
+from django.core.cache import cache
+
+from complaints import codes, pins
+from complaints.models import Complaint
+from complaints.services import complaint_submit
+from complaints.tracking import (
+    MAX_FAILURES_PER_CLIENT,
+    MAX_FAILURES_PER_CODE,
+    TrackingLocked,
+    complaint_for_tracking,
+    public_timeline,
+)
+from tests.complaints.intake_data import valid
+from workflow import engine
+from workflow.engine import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def filed():
+    return complaint_submit(channel="web", data=valid())
+
+
+def wrong(pin: str) -> str:
+    return "000000" if pin != "000000" else "111111"
+
+
+def test_codes_are_eight_characters_that_cannot_be_misread():
+    drawn = {codes.new_tracking_code() for _ in range(500)}
+    assert len(drawn) == 500
+    assert all(re.fullmatch(r"[2-9A-HJ-NP-Z]{8}", code) for code in drawn)
+    assert not set("".join(drawn)) & set("01OIL")
+    assert codes.display_code("ABCD2345") == "ABCD-2345"
+
+
+def test_the_pin_is_stored_as_a_keyed_hmac_only(filed, settings):
+    complaint, pin = filed
+    assert re.fullmatch(r"\d{6}", pin)
+    expected = hmac.new(settings.SIGAP_PIN_KEY.encode(), pin.encode(), hashlib.sha256).hexdigest()
+    assert complaint.pin_hash == expected and pin not in complaint.pin_hash
+    settings.SIGAP_PIN_KEY = "another-key"
+    assert not pins.pin_matches(complaint, pin)
+
+
+def test_a_code_collision_draws_again(filed, monkeypatch):
+    taken, _ = filed
+    draws = iter([taken.tracking_code, "ZZZZ2222"])
+    monkeypatch.setattr(codes, "new_tracking_code", lambda: next(draws))
+    complaint, _ = complaint_submit(channel="web", data=valid())
+    assert complaint.tracking_code == "ZZZZ2222" and Complaint.objects.count() == 2
+
+
+def test_the_code_is_accepted_as_read_aloud_or_written_down(filed):
+    complaint, pin = filed
+    code = complaint.tracking_code
+    for written in (code, f"{code[:4]}-{code[4:]}".lower(), f" {code[:4]} {code[4:]} "):
+        assert complaint_for_tracking(code=written, pin=pin, client_key="1.2.3.4") == complaint
+
+
+def test_a_wrong_pin_and_an_unknown_code_look_the_same(filed):
+    complaint, pin = filed
+    assert complaint_for_tracking(code=complaint.tracking_code, pin=wrong(pin), client_key="a") is None
+    assert complaint_for_tracking(code="ZZZZ-ZZZZ", pin=pin, client_key="a") is None
+    assert complaint_for_tracking(code="", pin="", client_key="a") is None
+
+
+def test_guessing_one_code_locks_it_for_everyone_even_with_the_right_pin(filed):
+    complaint, pin = filed
+    for attempt in range(MAX_FAILURES_PER_CODE):
+        complaint_for_tracking(code=complaint.tracking_code, pin=wrong(pin), client_key=f"10.0.0.{attempt}")
+    with pytest.raises(TrackingLocked):
+        complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="10.0.1.1")
+
+
+def test_one_client_guessing_many_codes_is_locked_but_others_are_not(filed):
+    complaint, pin = filed
+    for attempt in range(MAX_FAILURES_PER_CLIENT):
+        complaint_for_tracking(code=f"AAAA{attempt:04d}", pin="123456", client_key="guesser")
+    with pytest.raises(TrackingLocked) as locked:
+        complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="guesser")
+    assert "satu jam" in str(locked.value.message)
+    assert complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="owner") == complaint
+
+
+def test_a_few_typos_do_not_lock_the_owner_out(filed):
+    complaint, pin = filed
+    for _ in range(MAX_FAILURES_PER_CODE - 1):
+        complaint_for_tracking(code=complaint.tracking_code, pin=wrong(pin), client_key="owner")
+    assert complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="owner") == complaint
+
+
+def test_the_public_timeline_has_labels_and_dates_only(filed, intake_officer):
+    complaint, _ = filed
+    engine.perform(
+        complaint, "start_verification", actor=Actor.officer(intake_officer), via="web", note="catatan-dalam"
+    )
+    engine.perform(
+        complaint, "request_info", actor=Actor.officer(intake_officer), via="web", message="Kirim foto KTP."
+    )
+    steps = public_timeline(complaint)
+    assert [step["state"] for step in steps] == ["submitted", "verifying", "awaiting_info"]
+    assert all(set(step) == {"at", "text", "state"} for step in steps)
+    text = " ".join(step["text"] for step in steps)
+    assert "catatan-dalam" not in text and "intan" not in text.lower()
+
+
+def test_a_tracked_case_is_remembered_for_thirty_minutes_only(client, filed):
+    from complaints.views_public import TRACKED_SESSION_KEY, tracked_complaint
+
+    complaint, pin = filed
+    client.post("/lacak/", {"code": complaint.tracking_code, "pin": pin})
+    assert client.get("/lacak/kasus/").status_code == 200
+    session = client.session
+    session[TRACKED_SESSION_KEY] = {"id": complaint.pk, "at": time.time() - 31 * 60}
+    session.save()
+    response = client.get("/lacak/kasus/")
+    assert response.status_code == 302 and response["Location"] == "/lacak/"
+    assert tracked_complaint(response.wsgi_request) is None
