@@ -35,6 +35,19 @@ class QueueFilter(django_filters.FilterSet):
         model = Complaint
         fields: list[str] = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A provincial unit chooses among its own province's regencies and agencies (and the
+        # central ones): short lists, and a light page for people who reload it all day.
+        user = getattr(self.request, "user", None)
+        province = getattr(getattr(user, "unit", None), "province_id", None)
+        if province:
+            fields = self.form.fields
+            fields["regency"].queryset = Regency.objects.filter(province_id=province)
+            fields["agency"].queryset = Agency.objects.filter(
+                Q(province_id=province) | Q(province__isnull=True)
+            )
+
     def filter_assignee(self, queryset, name, value):
         if value == "me":
             return queryset.filter(assignee=self.request.user) if self.request else queryset.none()

@@ -348,6 +348,8 @@ class Complaint(FSMModelMixin, models.Model):
             # The queue: a unit's cases by deadline (keyset pagination on (due_at, id)).
             models.Index(fields=["unit", "due_at", "id"], name="complaint_unit_due"),
             models.Index(fields=["state", "due_at"], name="complaint_state_due"),
+            # The API list: a unit's cases, newest first (cursor pagination on (created_at, id)).
+            models.Index(fields=["unit", "-created_at", "-id"], name="complaint_unit_created"),
         ]
 
     def __str__(self) -> str:

@@ -219,3 +219,16 @@ def test_the_officers_list_runs_soonest_deadline_first_in_keyset_pages(
         seen += [row["tracking_code"].replace("-", "") for row in page["results"]]
         url = page["next"]
     assert seen == [codes[1], codes[4], codes[3], codes[0], codes[2]]
+
+
+def test_the_api_list_takes_the_queue_filters(intake_officer):
+    from rest_framework.test import APIClient
+
+    from tests.factories import ComplaintFactory
+
+    ham = ComplaintFactory(kind="ham", category=None)
+    ComplaintFactory()
+    api = APIClient()
+    api.force_authenticate(intake_officer)
+    rows = api.get("/api/v1/complaints/", {"kind": "ham"}).json()["results"]
+    assert [row["id"] for row in rows] == [ham.pk]
