@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 from workflow import engine
 
 from . import selectors, serializers
-from .filters import QueueFilter
 from .identity import identity_read
 from .permissions import complaints_visible_to
 from .sanitize import clean_text
