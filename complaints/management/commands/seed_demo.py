@@ -66,7 +66,12 @@ class Command(BaseCommand):
         self.stdout.write("Sigap: http://127.0.0.1:8000/  ·  petugas: http://127.0.0.1:8000/petugas/")
 
     def _complaints(self, users):
-        intake, handler = Actor.officer(users["intan"]), Actor.officer(users["oki"])
+        from complaints.models import Category
+
+        intake = Actor.officer(users["intan"])
+        # Each kind goes to its own destination: Ombudsman for maladministration, the Kanwil for HAM.
+        handlers = {"maladministrasi": Actor.officer(users["oki"]), "ham": Actor.officer(users["kartika"])}
+        outcomes = {"maladministrasi": "maladministrasi_terbukti", "ham": "indikasi_ham_ada"}
         requirements = {
             "req_identity": "1",
             "req_chronology": "1",
@@ -74,8 +79,6 @@ class Command(BaseCommand):
             "req_within_two_years": "1",
         }
         for index, (kind, category, story) in enumerate(STORIES * 3):
-            from complaints.models import Category
-
             data = {
                 "reporter_type": "asn" if index % 5 == 4 else "warga",
                 "confidentiality": ["terbuka", "rahasia", "anonim"][index % 3],
@@ -93,23 +96,27 @@ class Command(BaseCommand):
                 "notify_channel": "sms",
             }
             complaint, _pin = complaint_submit(channel="web", data=data)
-            steps = index % 6
+            # How far this demo case has come: 0 received … 5 resolved. The round (index // 6)
+            # shifts the steps so every kind of story appears in several states.
+            steps = (index + index // len(STORIES) * 2) % 6
             if steps >= 1:
                 engine.perform(complaint, "start_verification", actor=intake, via="web")
             if steps == 2:
                 engine.perform(
                     complaint, "request_info", actor=intake, via="web", message="Mohon kirim foto KTP."
                 )
-            if steps >= 3 and complaint.kind != "tidak_tahu":
-                engine.perform(complaint, "refer", actor=intake, via="web", **requirements)
-                if steps >= 4 and complaint.kind == "maladministrasi":
-                    engine.perform(complaint, "accept_referral", actor=handler, via="web")
-                if steps >= 5 and complaint.kind == "maladministrasi":
-                    engine.perform(
-                        complaint,
-                        "resolve",
-                        actor=handler,
-                        via="web",
-                        outcome="maladministrasi_terbukti",
-                        public_summary="Instansi memperbaiki layanan dan meminta maaf.",
-                    )
+            handler = handlers.get(complaint.kind)
+            if steps < 3 or handler is None:  # "tidak tahu" stays at the intake desk
+                continue
+            engine.perform(complaint, "refer", actor=intake, via="web", **requirements)
+            if steps >= 4:
+                engine.perform(complaint, "accept_referral", actor=handler, via="web")
+            if steps >= 5:
+                engine.perform(
+                    complaint,
+                    "resolve",
+                    actor=handler,
+                    via="web",
+                    outcome=outcomes[complaint.kind],
+                    public_summary="Instansi memperbaiki layanan dan meminta maaf.",
+                )
