@@ -245,6 +245,15 @@ class ComplaintIntakeForm(forms.Form):
         label=_("Bukti (PDF, JPEG, PNG, MP4 atau DOCX; paling banyak 5 berkas @ 10 MB)"), required=False
     )
 
+    def full_clean(self):
+        super().full_clean()
+        # A screen reader announces the field's error together with the field (WCAG 3.3.1).
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
+                )
+
     def clean_phone(self):
         value = self.cleaned_data.get("phone", "").strip()
         return normalise_phone(value) if value else ""

@@ -1,6 +1,7 @@
 """Filing a complaint through /lapor/: valid input, and every kind of bad input storing nothing."""
 
 import os
+import re
 
 import pytest
 from django.conf import settings
@@ -179,3 +180,19 @@ def test_the_form_is_in_english_after_the_language_switch(client):
     response = client.get("/lapor/")
     assert response.status_code == 200
     assert '<html lang="en">' in response.content.decode()
+
+
+@pytest.mark.parametrize("field", ["phone", "agency", "consent_pdp"])
+def test_a_screen_reader_hears_the_error_with_its_field(client, field):
+    bad = {"phone": {"phone": "12345"}, "agency": {"agency_name": ""}, "consent_pdp": {"consent_pdp": None}}
+    html = client.post("/lapor/", valid(**bad[field])).content.decode()
+    control = re.search(rf'<(?:input|select)[^>]*\bid="id_{field}"[^>]*>', html)
+    assert control, html
+    assert 'aria-invalid="true"' in control.group(0)
+    assert f'aria-describedby="id_{field}-error"' in control.group(0)
+    assert f'<ul class="errorlist" id="id_{field}-error">' in html
+
+
+def test_fields_without_errors_are_not_marked_invalid(client):
+    html = client.post("/lapor/", valid(phone="12345")).content.decode()
+    assert html.count('aria-invalid="true"') == 1
