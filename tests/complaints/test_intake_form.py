@@ -196,3 +196,38 @@ def test_a_screen_reader_hears_the_error_with_its_field(client, field):
 def test_fields_without_errors_are_not_marked_invalid(client):
     html = client.post("/lapor/", valid(phone="12345")).content.decode()
     assert html.count('aria-invalid="true"') == 1
+
+
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isommp42" + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "mime"),
+    [
+        ("ktp.pdf", PDF, "application/pdf"),
+        ("foto.JPG", JPEG, "image/jpeg"),
+        ("foto.jpeg", JPEG, "image/jpeg"),
+        ("layar.png", PNG, "image/png"),
+        ("rekaman.mp4", MP4, "video/mp4"),
+        ("surat.docx", None, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ],
+)
+def test_each_allowed_evidence_type_is_recognised_from_its_bytes(name, content, mime):
+    from complaints.forms import validate_evidence
+
+    (checked,) = validate_evidence([upload(name, content if content is not None else docx_bytes())])
+    assert checked.sigap_content_type == mime
+
+
+@pytest.mark.parametrize("name", ["a\x00.pdf", "..\\..\\boot.pdf", "/etc/passwd.pdf", ".htaccess.pdf"])
+def test_names_that_try_a_path_or_hide_are_refused(name):
+    from django.core.exceptions import ValidationError
+
+    from complaints.forms import validate_evidence
+
+    class Named:
+        size = len(PDF)
+
+    Named.name = name
+    with pytest.raises(ValidationError, match="tidak diperbolehkan"):
+        validate_evidence([Named()])
