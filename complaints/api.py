@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
@@ -177,7 +178,7 @@ class TrackView(APIView):
             return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if complaint is None:
             return Response(
-                {"detail": "Kode lacak atau PIN tidak cocok / tracking code or PIN does not match."},
+                {"detail": _("Kode lacak atau PIN tidak cocok. Periksa lagi pesan atau catatan Anda.")},
                 status=status.HTTP_404_NOT_FOUND,
             )
         return Response(_public_status(complaint))
@@ -212,7 +213,10 @@ class TrackActionView(APIView):
         except TrackingLocked as exc:
             return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if complaint is None:
-            return Response({"detail": "Kode lacak atau PIN tidak cocok."}, status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"detail": _("Kode lacak atau PIN tidak cocok. Periksa lagi pesan atau catatan Anda.")},
+                status=status.HTTP_404_NOT_FOUND,
+            )
         try:
             complainant_act(
                 complaint=complaint,

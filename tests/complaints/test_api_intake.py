@@ -232,3 +232,12 @@ def test_the_api_list_takes_the_queue_filters(intake_officer):
     api.force_authenticate(intake_officer)
     rows = api.get("/api/v1/complaints/", {"kind": "ham"}).json()["results"]
     assert [row["id"] for row in rows] == [ham.pk]
+
+
+def test_a_wrong_pin_is_explained_in_the_clients_language():
+    filed = file_complaint()
+    body = {"tracking_code": filed["tracking_code"], "pin": "abc"}
+    english = APIClient().post("/api/v1/track/", body, HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+    indonesian = APIClient().post("/api/v1/track/", body, HTTP_ACCEPT_LANGUAGE="id").json()["detail"]
+    assert english.startswith("The tracking code or PIN does not match")
+    assert indonesian.startswith("Kode lacak atau PIN tidak cocok")
