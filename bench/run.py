@@ -188,7 +188,8 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
     only = set(args.only.split(","))
 
     os.environ["DATABASE_URL"] = args.database_url
-    os.environ.pop("REDIS_URL", None)
+    # As in production: tasks go to the broker (the sweep queues its messages, it does not send them).
+    os.environ["REDIS_URL"] = args.redis_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     database = urllib.parse.urlparse(args.database_url).path.lstrip("/")
     subprocess.run(["createdb", "-h", "127.0.0.1", database], capture_output=True, check=False)  # noqa: S603, S607
@@ -311,10 +312,10 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
                     return status == 200
 
                 results["queue"][f"api {label}"] = run_load(
-                    api, concurrency=4, count=400, seconds=args.seconds
+                    api, concurrency=2, count=400, seconds=args.seconds
                 )
                 results["queue"][f"page {label}"] = run_load(
-                    page, concurrency=4, count=400, seconds=args.seconds
+                    page, concurrency=2, count=400, seconds=args.seconds
                 )
                 print(
                     "queue",
@@ -539,7 +540,7 @@ def markdown(results: dict) -> str:
             )
     for label, r in results.get("queue", {}).items():
         lines.append(
-            f"| queue {label} (4 clients) | p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms ({r['requests']} requests) |"
+            f"| queue {label} (2 clients) | p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms ({r['requests']} requests) |"
         )
     if "sweep" in results:
         r = results["sweep"]
