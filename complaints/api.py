@@ -154,6 +154,23 @@ def _public_status(complaint) -> dict:
     }
 
 
+def _tracked_or_refusal(request, data: dict):
+    """The complaint proven by code + PIN, or the response that refuses: 429 locked, 404 no match
+    (the same answer for an unknown code and a wrong PIN)."""
+    try:
+        complaint = complaint_for_tracking(
+            code=data["tracking_code"], pin=data["pin"], client_key=request.META.get("REMOTE_ADDR", "")
+        )
+    except TrackingLocked as exc:
+        return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+    if complaint is None:
+        return Response(
+            {"detail": _("Kode lacak atau PIN tidak cocok. Periksa lagi pesan atau catatan Anda.")},
+            status=status.HTTP_404_NOT_FOUND,
+        )
+    return complaint
+
+
 class TrackView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -168,19 +185,9 @@ class TrackView(APIView):
     def post(self, request):
         data = serializers.TrackRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            complaint = complaint_for_tracking(
-                code=data.validated_data["tracking_code"],
-                pin=data.validated_data["pin"],
-                client_key=request.META.get("REMOTE_ADDR", ""),
-            )
-        except TrackingLocked as exc:
-            return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        if complaint is None:
-            return Response(
-                {"detail": _("Kode lacak atau PIN tidak cocok. Periksa lagi pesan atau catatan Anda.")},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        complaint = _tracked_or_refusal(request, data.validated_data)
+        if isinstance(complaint, Response):
+            return complaint
         return Response(_public_status(complaint))
 
 
@@ -204,19 +211,9 @@ class TrackActionView(APIView):
             )
         data = serializers.TrackActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            complaint = complaint_for_tracking(
-                code=data.validated_data["tracking_code"],
-                pin=data.validated_data["pin"],
-                client_key=request.META.get("REMOTE_ADDR", ""),
-            )
-        except TrackingLocked as exc:
-            return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        if complaint is None:
-            return Response(
-                {"detail": _("Kode lacak atau PIN tidak cocok. Periksa lagi pesan atau catatan Anda.")},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        complaint = _tracked_or_refusal(request, data.validated_data)
+        if isinstance(complaint, Response):
+            return complaint
         try:
             complainant_act(
                 complaint=complaint,
