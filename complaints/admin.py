@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import codes
 from .models import (
     Agency,
     Category,
@@ -105,3 +106,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # Codes are read aloud and written down as "ABCD-EFGH" or "abcd efgh"; stored without the dash.
+        return super().get_search_results(request, queryset, codes.normalise_code(search_term))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from . import codes, machine, messaging, pins
 from .forms import ComplaintIntakeForm, validate_evidence
 from .models import Complaint, Evidence, Identity
+from .sanitize import clean_text
 from .units import intake_desk_for
 
 
@@ -80,7 +81,8 @@ def _store_evidence(upload, saved: list[str]) -> dict:
     saved.append(name)
     return {
         "file": name,
-        "original_name": os.path.basename(upload.name)[:200],
+        # Kept for display only, as plain text like every other complainant-supplied string.
+        "original_name": clean_text(os.path.basename(upload.name))[:200] or f"bukti.{extension}",
         "content_type": getattr(upload, "sigap_content_type", "application/octet-stream"),
         "size": upload.size,
         "sha256": digest.hexdigest(),

@@ -241,3 +241,18 @@ def test_a_wrong_pin_is_explained_in_the_clients_language():
     indonesian = APIClient().post("/api/v1/track/", body, HTTP_ACCEPT_LANGUAGE="id").json()["detail"]
     assert english.startswith("The tracking code or PIN does not match")
     assert indonesian.startswith("Kode lacak atau PIN tidak cocok")
+
+
+def test_one_client_filing_in_bulk_is_slowed_down_and_others_are_not(monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    # DRF reads the rates once at import; set the "intake" scope's rate where the throttle looks.
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "intake", "2/hour")
+    flooder = APIClient(REMOTE_ADDR="203.0.113.7")
+    for _ in range(2):
+        file_complaint(flooder)
+    refused = flooder.post("/api/v1/complaints/", json_body(), format="json")
+    assert refused.status_code == 429
+    assert Complaint.objects.count() == 2
+    file_complaint(APIClient(REMOTE_ADDR="203.0.113.8"))
+    assert Complaint.objects.count() == 3

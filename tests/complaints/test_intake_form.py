@@ -5,11 +5,21 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from complaints.models import Complaint, Evidence, Identity
 from tests.complaints.intake_data import JPEG, PDF, PNG, docx_bytes, upload, valid
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The form's per-address limit (SIGAP_WEB_INTAKE_PER_HOUR) counts in the cache: every test
+    # starts with a clean count, whatever ran before it.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def stored_files() -> list[str]:
@@ -96,7 +106,7 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_stored(client, 
     assert field in errors, errors
     assert message.lower() in " ".join(errors[field]).lower()
     html = response.content.decode()
-    assert 'id="error-summary"' in html and f'href="#field-{field}"' in html
+    assert 'id="error-summary"' in html and f'href="#id_{field}"' in html
     assert_nothing_stored()
 
 
@@ -231,3 +241,39 @@ def test_names_that_try_a_path_or_hide_are_refused(name):
     Named.name = name
     with pytest.raises(ValidationError, match="tidak diperbolehkan"):
         validate_evidence([Named()])
+
+
+def test_each_line_of_the_error_summary_leads_to_its_field(client):
+    # Missing choices, a bad phone and no consent: every link must land on a control that exists.
+    bad = valid(reporter_type=None, kind=None, complained_to_agency_first=None, phone="12345")
+    bad.pop("consent_pdp")
+    html = client.post("/lapor/", bad).content.decode()
+    summary = html[html.index('id="error-summary"') : html.index("</div>", html.index('id="error-summary"'))]
+    targets = re.findall(r'<a href="#([^"]+)">', summary)
+    assert {
+        "id_reporter_type",
+        "id_kind",
+        "id_complained_to_agency_first",
+        "id_phone",
+        "id_consent_pdp",
+    } <= set(targets)
+    for target in targets:
+        assert re.search(rf'<(?:input|select|textarea|div)[^>]*\bid="{target}"', html), target
+    assert re.search(r'<div class="error-summary"[^>]*\bautofocus>', html)
+
+
+def test_an_evidence_name_with_markup_is_kept_as_plain_text(client):
+    client.post(
+        "/lapor/", {**valid(), "evidence": [upload('foto <img src=x onerror="alert(1)">ktp.pdf', PDF)]}
+    )
+    assert Evidence.objects.get().original_name == "foto ktp.pdf"
+
+
+def test_one_address_filing_in_bulk_is_refused_with_a_clear_message(client, settings):
+    settings.SIGAP_WEB_INTAKE_PER_HOUR = 2
+    for _ in range(2):
+        assert client.post("/lapor/", valid()).status_code == 302
+    refused = client.post("/lapor/", valid())
+    assert refused.status_code == 200
+    assert "Terlalu banyak pengaduan dari alamat ini" in refused.content.decode()
+    assert Complaint.objects.count() == 2
