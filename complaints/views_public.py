@@ -27,6 +27,7 @@ TRACKED_SESSION_KEY = "sigap_tracked"
 FILED_SESSION_KEY = "sigap_filed"
 TRACKED_FOR_SECONDS = 30 * 60
 COMPLAINANT_ACTIONS = ("provide_info", "object", "withdraw")
+PUBLIC_MESSAGE_KINDS = (CaseMessage.Kind.FROM_COMPLAINANT, CaseMessage.Kind.TO_COMPLAINANT)
 
 
 def client_key(request) -> str:
@@ -122,7 +123,8 @@ def case_context(complaint: Complaint, actor: Actor, *, errors: dict | None = No
         "code": codes.display_code(complaint.tracking_code),
         "explanation": selectors_public.state_explanation(complaint),
         "timeline": public_timeline(complaint),
-        "thread": complaint.messages.exclude(kind=CaseMessage.Kind.INTERNAL).order_by("created_at", "id"),
+        # An allow-list, so a kind of message added later is never shown to the complainant by default.
+        "thread": complaint.messages.filter(kind__in=PUBLIC_MESSAGE_KINDS).order_by("created_at", "id"),
         "actions": [name for name in COMPLAINANT_ACTIONS if name in available],
         "errors": errors or {},
     }
