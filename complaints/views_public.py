@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workflow import engine
@@ -71,6 +72,8 @@ def lapor(request):
     return render(request, "complaints/public/lapor.html", selectors_public.intake_form_context(form))
 
 
+# never_cache: phones are shared; Back or a proxy must not show the PIN or the case again.
+@never_cache
 def lapor_terkirim(request):
     filed = request.session.pop(FILED_SESSION_KEY, None)
     if not filed:
@@ -109,6 +112,7 @@ def lacak(request):
     return render(request, "complaints/public/lacak.html", {"error": error, "code": code})
 
 
+@never_cache
 def lacak_kasus(request):
     complaint = tracked_complaint(request)
     if complaint is None:

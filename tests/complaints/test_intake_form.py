@@ -53,8 +53,11 @@ def test_a_citizen_files_a_complaint_and_sees_the_code_and_pin_once(client):
         "image/png",
     ]
     assert len(stored_files()) == 3
-    page = client.get("/lapor/terkirim/").content.decode()
+    shown = client.get("/lapor/terkirim/")
+    page = shown.content.decode()
     assert f"{complaint.tracking_code[:4]}-{complaint.tracking_code[4:]}" in page
+    # Phones are shared: the browser's Back button or a proxy must not keep the PIN.
+    assert "no-store" in shown["Cache-Control"]
     # Shown once: a reload does not show the PIN again.
     assert client.get("/lapor/terkirim/").status_code == 302
 

@@ -35,8 +35,10 @@ def track(client, complaint, pin):
 
 def test_the_right_pin_shows_the_status_and_what_happens_next(client, filed):
     complaint, pin = filed
-    page = track(client, complaint, pin).content.decode()
+    response = track(client, complaint, pin)
+    page = response.content.decode()
     assert "Status: Diterima" in page
+    assert "no-store" in response["Cache-Control"]
     assert "paling lambat 3 hari kerja" in page
     assert "Pengaduan diterima." in page
 
