@@ -20,7 +20,7 @@ from . import selectors, serializers
 from .identity import identity_read
 from .permissions import complaints_visible_to
 from .sanitize import clean_text
-from .selectors_public import state_explanation
+from .selectors_public import intake_reference_data, state_explanation
 from .services import IntakeInvalid, complainant_act, complaint_submit
 from .tracking import TrackingLocked, complaint_for_tracking, public_timeline
 from .views_public import COMPLAINANT_ACTIONS
@@ -72,8 +72,16 @@ class ComplaintViewSet(
 
     @extend_schema(
         summary="Ajukan pengaduan / file a complaint",
-        request={"application/json": dict, "multipart/form-data": dict},
-        responses={201: serializers.IntakeCreatedSerializer},
+        description=(
+            "Public, throttled. JSON, or multipart/form-data with evidence as repeated `evidence` "
+            "files. Identifiers for province, regency, agency, category and vulnerable groups: "
+            "GET /api/v1/reference/. Errors come in the language of Accept-Language."
+        ),
+        request={
+            "application/json": serializers.IntakeRequestSerializer,
+            "multipart/form-data": serializers.IntakeMultipartRequestSerializer,
+        },
+        responses={201: serializers.IntakeCreatedSerializer, 400: serializers.IntakeErrorsSerializer},
     )
     def create(self, request, *args, **kwargs):
         try:
@@ -169,6 +177,29 @@ def _tracked_or_refusal(request, data: dict):
             status=status.HTTP_404_NOT_FOUND,
         )
     return complaint
+
+
+class ReferenceView(APIView):
+    """Public reference data for filing through the API (what /lapor/ shows as choices)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        summary="Data rujukan untuk pengaduan / reference data for filing",
+        responses=inline_serializer(
+            "IntakeReferenceData",
+            {
+                key: drf_serializers.ListField(child=drf_serializers.DictField())
+                for key in ("kinds", "categories", "vulnerable_groups", "provinces", "regencies", "agencies")
+            },
+        ),
+    )
+    def get(self, request):
+        response = Response(intake_reference_data())
+        # Changes only when an administrator edits reference data; clients may keep it an hour.
+        response["Cache-Control"] = "public, max-age=3600"
+        return response
 
 
 class TrackView(APIView):

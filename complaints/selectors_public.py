@@ -62,3 +62,31 @@ def intake_form_context(form) -> dict:
             kind: [c for c in categories if c.kind == kind] for kind in ("maladministrasi", "ham")
         },
     }
+
+
+def intake_reference_data() -> dict:
+    """The identifiers an API client sends when filing: one query per table, nothing per row."""
+    from .models import Kind, VulnerableGroup
+
+    return {
+        "kinds": [{"value": value, "label": str(label)} for value, label in Kind.choices],
+        "categories": [
+            {"id": c.pk, "code": c.code, "kind": c.kind, "name_id": c.name_id, "name_en": c.name_en}
+            for c in Category.objects.filter(is_active=True).order_by("kind", "order", "name_id")
+        ],
+        "vulnerable_groups": [
+            {"id": g.pk, "code": g.code, "name_id": g.name_id, "name_en": g.name_en}
+            for g in VulnerableGroup.objects.order_by("order", "name_id")
+        ],
+        "provinces": [{"code": p.code, "name": p.name} for p in Province.objects.order_by("name")],
+        "regencies": [
+            {"code": r.code, "province": r.province_id, "name": r.name}
+            for r in Regency.objects.order_by("code").only("code", "name", "province_id")
+        ],
+        "agencies": [
+            {"id": a.pk, "name": a.name, "level": a.level}
+            for a in Agency.objects.filter(is_active=True)
+            .only("id", "name", "level")
+            .order_by("level", "name")
+        ],
+    }

@@ -112,3 +112,58 @@ class TrackStatusSerializer(serializers.Serializer):
     explanation = serializers.CharField()
     due_at = serializers.DateTimeField(allow_null=True)
     timeline = TimelineStepSerializer(many=True)
+
+
+def _intake_request_fields(*, with_evidence: bool) -> dict:
+    """The intake form's fields as API documentation, so the schema cannot drift from the form.
+
+    Only documents: the request is validated by complaints.forms.ComplaintIntakeForm itself.
+    Reference data (province, regency, agency, category, vulnerable groups) is sent by the
+    identifiers listed at /api/v1/reference/.
+    """
+    from django import forms as django_forms
+
+    from .forms import ComplaintIntakeForm
+
+    fields: dict = {}
+    for name, field in ComplaintIntakeForm.base_fields.items():
+        options = {"required": field.required, "help_text": field.label}
+        if name == "evidence":
+            if with_evidence:
+                fields[name] = serializers.ListField(
+                    child=serializers.FileField(), required=False, help_text=field.label
+                )
+            continue
+        if name in ("complained_to_agency_first", "consent_pdp"):
+            fields[name] = serializers.BooleanField(**options)
+        elif isinstance(field, django_forms.ModelMultipleChoiceField):
+            fields[name] = serializers.ListField(child=serializers.IntegerField(), **options)
+        elif isinstance(field, django_forms.ModelChoiceField):
+            fields[name] = serializers.CharField(**options)
+        elif isinstance(field, django_forms.ChoiceField):
+            fields[name] = serializers.ChoiceField(choices=field.choices, **options)
+        elif isinstance(field, django_forms.DateField):
+            fields[name] = serializers.DateField(**options)
+        elif isinstance(field, django_forms.EmailField):
+            fields[name] = serializers.EmailField(**options)
+        else:
+            fields[name] = serializers.CharField(max_length=field.max_length, **options)
+    return fields
+
+
+# Named without "Request": drf-spectacular adds it to request components (IntakeRequest).
+IntakeRequestSerializer = type(
+    "IntakeSerializer", (serializers.Serializer,), _intake_request_fields(with_evidence=False)
+)
+IntakeMultipartRequestSerializer = type(
+    "IntakeMultipartSerializer",
+    (serializers.Serializer,),
+    _intake_request_fields(with_evidence=True),
+)
+
+
+class IntakeErrorsSerializer(serializers.Serializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="field → messages in the request's language (Accept-Language)",
+    )

@@ -15,6 +15,7 @@ urlpatterns: list = [
         api_transitions.TransitionView.as_view(),
         name="api_complaint_transition",
     ),
+    path("v1/reference/", api.ReferenceView.as_view(), name="api_reference"),
     path("v1/track/", api.TrackView.as_view(), name="api_track"),
     path("v1/track/actions/<slug:name>/", api.TrackActionView.as_view(), name="api_track_action"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),

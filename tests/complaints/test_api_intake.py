@@ -256,3 +256,43 @@ def test_one_client_filing_in_bulk_is_slowed_down_and_others_are_not(monkeypatch
     assert Complaint.objects.count() == 2
     file_complaint(APIClient(REMOTE_ADDR="203.0.113.8"))
     assert Complaint.objects.count() == 3
+
+
+def test_the_schema_documents_every_field_the_intake_form_takes(client):
+    from complaints.forms import ComplaintIntakeForm
+
+    schemas = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["components"]["schemas"]
+    form_fields = set(ComplaintIntakeForm.base_fields)
+    assert set(schemas["IntakeRequest"]["properties"]) == form_fields - {"evidence"}
+    assert set(schemas["IntakeMultipartRequest"]["properties"]) == form_fields
+    assert schemas["IntakeMultipartRequest"]["properties"]["evidence"]["items"]["format"] == "binary"
+    assert {"kind", "province", "description", "consent_pdp"} <= set(schemas["IntakeRequest"]["required"])
+
+
+def test_a_client_files_with_the_identifiers_from_the_reference_data(django_assert_max_num_queries):
+    api = APIClient()
+    with django_assert_max_num_queries(6):
+        reference = api.get("/api/v1/reference/")
+    assert reference.status_code == 200
+    data = reference.json()
+    assert len(data["provinces"]) == 38 and len(data["regencies"]) > 500
+    right = next(c for c in data["categories"] if c["code"] == "hak-anak")
+    group = next(g for g in data["vulnerable_groups"] if g["code"] == "anak")
+    regency = next(r for r in data["regencies"] if r["province"] == "31")
+    agency = data["agencies"][0]
+    body = json_body(
+        kind="ham",
+        category=right["id"],
+        vulnerable_groups=[group["id"]],
+        regency=regency["code"],
+        agency=agency["id"],
+        agency_name="",
+    )
+    assert api.post("/api/v1/complaints/", body, format="json").status_code == 201
+    complaint = Complaint.objects.get()
+    assert (complaint.category.code, complaint.regency_id, complaint.agency_id) == (
+        "hak-anak",
+        regency["code"],
+        agency["id"],
+    )
+    assert list(complaint.vulnerable_groups.values_list("code", flat=True)) == ["anak"]
