@@ -1,6 +1,7 @@
 """The public pages' look: readable contrast in the one stylesheet they load."""
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,42 @@ def test_text_on_the_public_pages_is_readable(text, background):
     variables = dict(re.findall(r"--([\w-]+):(#[0-9a-fA-F]{3,6})", CSS.read_text()))
     ratio = contrast(variables[text], variables[background])
     assert ratio >= 4.5, f"--{text} on --{background}: {ratio:.2f}:1"
+
+
+class Controls(HTMLParser):
+    """Collects the form controls of a page and what names them for a screen reader."""
+
+    def __init__(self):
+        super().__init__()
+        self.controls: list[dict] = []
+        self.label_for: set[str] = set()
+        self.open_labels = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label":
+            self.open_labels += 1
+            if attrs.get("for"):
+                self.label_for.add(attrs["for"])
+        if tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "submit"):
+            self.controls.append({**attrs, "tag": tag, "wrapped": self.open_labels > 0})
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.open_labels -= 1
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.django_db
+def test_every_control_on_the_public_forms_has_a_label(client, language):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for url in ("/lapor/", "/lacak/"):
+        page = Controls()
+        page.feed(client.get(url).content.decode())
+        assert page.controls, url
+        unnamed = [
+            c
+            for c in page.controls
+            if not c["wrapped"] and c.get("id") not in page.label_for and not c.get("aria-label")
+        ]
+        assert unnamed == [], (url, unnamed)
