@@ -9,7 +9,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import codes, machine, messaging, pins
 from .forms import ComplaintIntakeForm, validate_evidence
@@ -31,13 +31,16 @@ def complaint_submit(*, channel: str, data: dict, files=(), language: str = "id"
 
     Raises IntakeInvalid and stores nothing when the input is not acceptable.
     """
-    form = ComplaintIntakeForm(data=data)
-    if not form.is_valid():
-        raise IntakeInvalid({field: [str(e) for e in errs] for field, errs in form.errors.items()})
-    try:
-        evidence = validate_evidence(files)
-    except ValidationError as exc:
-        raise IntakeInvalid({"evidence": [str(m) for m in exc.messages]})
+    # Messages in the complainant's language, whatever the request around this call activated
+    # (an SMS webhook from Twilio carries no Accept-Language).
+    with translation.override("en" if (language or "").startswith("en") else "id"):
+        form = ComplaintIntakeForm(data=data)
+        if not form.is_valid():
+            raise IntakeInvalid({field: [str(e) for e in errs] for field, errs in form.errors.items()})
+        try:
+            evidence = validate_evidence(files)
+        except ValidationError as exc:
+            raise IntakeInvalid({"evidence": [str(m) for m in exc.messages]})
     return complaint_create(channel=channel, cleaned=form.cleaned_data, evidence=evidence, language=language)
 
 
