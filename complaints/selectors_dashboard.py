@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, F, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -294,21 +294,9 @@ def dashboard_for(user, *, unit_id: int | None = None, now: datetime | None = No
 
 
 def queue_for_export(user, *, params) -> QuerySet[Complaint]:
-    """The officer's queue as the CSV export sees it, sorted like the queue (deadline first).
+    """The officer's queue as the CSV export sees it: the queue's own query and filters, so the
+    export always matches what the officer sees on /petugas/ (every page of it)."""
+    from .filters import QueueFilter
+    from .selectors import _RequestLike, queue_queryset
 
-    Accepts the queue's query parameters (state, kind, overdue, q). Superseded by the queue's own
-    selector once it exists, so the export always matches what the officer sees on /petugas/.
-    """
-    complaints = complaints_visible_to(user)
-    states = [s for s in params.getlist("state") if s in State.values]
-    if states:
-        complaints = complaints.filter(state__in=states)
-    kinds = [k for k in params.getlist("kind") if k in Kind.values]
-    if kinds:
-        complaints = complaints.filter(kind__in=kinds)
-    if params.get("overdue") in {"1", "true", "on", "ya"}:
-        complaints = complaints.filter(state__in=OVERDUE_STATES, due_at__lt=timezone.now())
-    search = (params.get("q") or "").strip()
-    if search:
-        complaints = complaints.filter(Q(tracking_code__iexact=search) | Q(description__icontains=search))
-    return complaints.order_by(F("due_at").asc(nulls_last=True), "id")
+    return QueueFilter(params, queryset=queue_queryset(user), request=_RequestLike(user)).qs
