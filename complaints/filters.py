@@ -66,6 +66,6 @@ class QueueFilter(django_filters.FilterSet):
         if not value:
             return queryset
         code = normalise_code(value)
-        if len(code) == 8 and " " not in value.strip():
+        if code and " " not in value:
             return queryset.filter(Q(tracking_code=code) | Q(description__icontains=value))
         return queryset.filter(description__icontains=value)
