@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.complaints.intake_data import valid
+
 CSS = Path(settings.BASE_DIR) / "static" / "css" / "sigap.css"
 
 
@@ -86,3 +88,16 @@ def test_every_control_on_the_public_forms_has_a_label(client, language):
             if not c["wrapped"] and c.get("id") not in page.label_for and not c.get("aria-label")
         ]
         assert unnamed == [], (url, unnamed)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.django_db
+def test_the_sms_command_shows_its_placeholders_as_text(client, language):
+    # "<kode>" written raw would be parsed as an (invisible) HTML tag: the reader would see "CEK  ".
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get("/").content.decode()
+    assert "&lt;PIN&gt;" in html and "<PIN>" not in html
+    filed = client.post("/lapor/", valid())
+    assert filed.status_code == 302
+    confirmation = client.get(filed["Location"]).content.decode()
+    assert "&lt;PIN&gt;" in confirmation and "<PIN>" not in confirmation
