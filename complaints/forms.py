@@ -169,14 +169,40 @@ class ComplaintIntakeForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    name = forms.CharField(label=_("Nama lengkap"), max_length=150, required=False)
-    nik = forms.CharField(label=_("NIK (16 digit, tidak wajib)"), max_length=24, required=False)
-    phone = forms.CharField(label=_("Nomor telepon / WhatsApp"), max_length=24, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
-    address = forms.CharField(
-        label=_("Alamat"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    # Input types and autocomplete hints bring up the right keyboard on a phone and let it fill in.
+    name = forms.CharField(
+        label=_("Nama lengkap"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    nip = forms.CharField(label=_("NIP (18 digit, tidak wajib)"), max_length=26, required=False)
+    nik = forms.CharField(
+        label=_("NIK (16 digit, tidak wajib)"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Nomor telepon / WhatsApp"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    address = forms.CharField(
+        label=_("Alamat"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
+    )
+    nip = forms.CharField(
+        label=_("NIP (18 digit, tidak wajib)"),
+        max_length=26,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     own_agency = forms.ModelChoiceField(
         label=_("Instansi tempat Anda bekerja"),
         queryset=Agency.objects.filter(is_active=True),

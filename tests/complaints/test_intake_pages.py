@@ -101,3 +101,11 @@ def test_the_sms_command_shows_its_placeholders_as_text(client, language):
     assert filed.status_code == 302
     confirmation = client.get(filed["Location"]).content.decode()
     assert "&lt;PIN&gt;" in confirmation and "<PIN>" not in confirmation
+
+
+@pytest.mark.django_db
+def test_a_phone_shows_the_right_keyboard_for_numbers(client):
+    html = client.get("/lapor/").content.decode()
+    assert re.search(r'<input type="tel"[^>]*name="phone"', html)
+    for field in ("nik", "nip"):
+        assert re.search(rf'<input[^>]*name="{field}"[^>]*inputmode="numeric"', html), field
