@@ -25,3 +25,14 @@ def test_a_valid_complaint_is_filed_with_its_language_and_a_pin():
     complaint, pin = complaint_submit(channel="api", data=valid(), language="en-us")
     assert complaint.language == "en" and len(pin) == 6
     assert complaint.identity.phone == "+6281234567890"
+
+
+def test_a_complaint_goes_to_its_provinces_intake_desk_or_else_the_national_desk():
+    from complaints.models import HandlingUnit
+
+    jakarta, _ = complaint_submit(channel="web", data=valid(province="31", regency="31.71"))
+    assert jakarta.unit.code == "penerimaan-31"
+    # Where a province has no working intake desk, the national desk receives the complaint.
+    HandlingUnit.objects.filter(code="penerimaan-32").update(is_active=False)
+    west_java, _ = complaint_submit(channel="web", data=valid(province="32", regency=""))
+    assert west_java.unit.code == "penerimaan-nasional"
