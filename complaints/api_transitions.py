@@ -79,5 +79,7 @@ class TransitionView(APIView):
         except engine.TransitionInvalid as exc:
             return Response({"detail": exc.message, "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
         except engine.TransitionError as exc:
-            return Response({"detail": exc.message, "state": complaint.state}, status=exc.status)
+            # The state now (a rival may just have changed it), so the client can reload.
+            current = type(complaint).objects.filter(pk=complaint.pk).values_list("state", flat=True).first()
+            return Response({"detail": exc.message, "state": current}, status=exc.status)
         return Response(complaint_state_payload(complaint, actor))

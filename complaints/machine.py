@@ -129,7 +129,7 @@ def withdraw_fields(complaint):
 
 def refer_fields(complaint):
     default = destination_for(kind=complaint.kind, province_id=complaint.province_id)
-    return {
+    fields = {
         "kind": forms.ChoiceField(
             label=_("Jenis pengaduan"),
             choices=[
@@ -150,12 +150,17 @@ def refer_fields(complaint):
             initial=default.pk if default else None,
             required=False,
         ),
-        # Anonymous reports carry no identity: the requirement does not apply (UU 37/2008 ps. 24).
-        "req_identity": _met(_("Identitas pelapor jelas"), required=not complaint.is_anonymous),
+        "req_identity": _met(_("Identitas pelapor jelas")),
         "req_chronology": _met(_("Uraian kronologi jelas")),
         "req_agency_first": _met(_("Pelapor sudah mengadu ke instansi terlapor")),
         "req_within_two_years": _met(_("Peristiwa belum lewat 2 tahun")),
     }
+    if complaint.is_anonymous:
+        # An anonymous report has no identity to check: the requirement does not apply (DESIGN.md:
+        # "identity, unless anonymous"), so the officer is not asked and clean_refer records it
+        # as met. "Not applicable" stays readable: the case itself says it is anonymous.
+        del fields["req_identity"]
+    return fields
 
 
 def clean_refer(complaint, cleaned):
@@ -177,6 +182,8 @@ def clean_refer(complaint, cleaned):
             ]
         }
     cleaned["destination"] = destination
+    if complaint.is_anonymous:
+        cleaned["req_identity"] = True  # not applicable, see refer_fields
     return {}
 
 

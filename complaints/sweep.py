@@ -2,7 +2,8 @@
 
 1. expire_info: the complainant did not complete the file in time → withdrawn.
 2. close: the objection window after an outcome has passed → closed.
-3. Overdue: cases past their stage's deadline are flagged for their unit's supervisor.
+3. Overdue: cases past their stage's deadline are flagged (once) for their unit's supervisor,
+   and announced on the unit's live queue.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ def _side_effects(ids, logs) -> None:
     )
 
 
+def _announce_overdue(ids) -> None:
+    # The unit's live queue (its supervisor's included) hears about each newly overdue case
+    # once (the queue's "Lewat tenggat" filter and the dashboard list them after that).
+    realtime.broadcast_complaint_events_on_commit(
+        Complaint.objects.filter(pk__in=ids).select_related("unit"), event="overdue"
+    )
+
+
 def complaints_sweep(*, now=None, batch_size: int = 2000) -> SweepResult:
     now = now or timezone.now()
     stop_clock = {"due_at": None, "overdue_flagged_at": None}
@@ -57,5 +66,7 @@ def complaints_sweep(*, now=None, batch_size: int = 2000) -> SweepResult:
         batch_size=batch_size,
         on_batch=_side_effects,
     )
-    flagged = sweep.flag_overdue(Complaint, states=OVERDUE_STATES, now=now)
+    flagged = sweep.flag_overdue(
+        Complaint, states=OVERDUE_STATES, now=now, on_flagged=_announce_overdue, batch_size=batch_size
+    )
     return SweepResult(expired=expired, closed=closed, flagged=flagged)

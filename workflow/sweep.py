@@ -83,11 +83,35 @@ def sweep_transition(
 
 
 def flag_overdue(
-    model, *, states, now=None, due_field: str = "due_at", flag_field: str = "overdue_flagged_at"
+    model,
+    *,
+    states,
+    now=None,
+    due_field: str = "due_at",
+    flag_field: str = "overdue_flagged_at",
+    on_flagged: Callable[[list], None] | None = None,
+    batch_size: int = 2000,
 ) -> int:
-    """Mark rows past their deadline, once: one UPDATE however many there are."""
+    """Mark rows past their deadline, once: one UPDATE however many there are.
+
+    ``on_flagged(ids)``: the domain's side effects for the rows this call flagged (in batches of
+    ``batch_size``), inside the same transaction. The flag value (this sweep's ``now``) tells
+    our rows from those a rival sweep flagged at the same moment; the ``IS NULL`` condition makes
+    a second run, or a second machine, flag nothing again.
+    """
     machine = machine_for(model)
     now = now or timezone.now()
-    return model._default_manager.filter(
-        **{f"{machine.state_field}__in": list(states), f"{due_field}__lt": now, f"{flag_field}__isnull": True}
-    ).update(**{flag_field: now})
+    manager = model._default_manager
+    with transaction.atomic():
+        flagged = manager.filter(
+            **{
+                f"{machine.state_field}__in": list(states),
+                f"{due_field}__lt": now,
+                f"{flag_field}__isnull": True,
+            }
+        ).update(**{flag_field: now})
+        if on_flagged and flagged:
+            ids = list(manager.filter(**{flag_field: now}).order_by("pk").values_list("pk", flat=True))
+            for start in range(0, len(ids), batch_size):
+                on_flagged(ids[start : start + batch_size])
+    return flagged

@@ -173,3 +173,76 @@ def test_an_objection_after_the_window_is_refused(administrator):
     complaint.refresh_from_db()
     with pytest.raises(engine.TransitionConflict):
         step(complaint, "object", Actor.complainant())
+
+
+def test_an_anonymous_case_is_referred_without_an_identity_check_and_it_counts_as_met(
+    intake_officer, administrator
+):
+    anonymous = complaint_in(State.VERIFYING, admin=administrator, confidentiality="anonim", identity=None)
+    spec = machine.machine.spec("refer")
+    # The officer is not asked about an identity an anonymous report does not have ...
+    assert "req_identity" not in spec.form_fields(anonymous)
+    fields = {k: v for k, v in FIELDS["refer"].items() if k != "req_identity"}
+    log = engine.perform(anonymous, "refer", actor=Actor.officer(intake_officer), via="web", **fields)
+    # ... and the requirement is recorded as met (not applicable), in the case and its audit row.
+    assert Complaint.objects.get(pk=anonymous.pk).req_identity is True
+    assert log.fields["req_identity"] is True
+
+    named = complaint_in(State.VERIFYING, admin=administrator)
+    with pytest.raises(engine.TransitionInvalid) as refused:
+        engine.perform(named, "refer", actor=Actor.officer(intake_officer), via="web", **fields)
+    assert list(refused.value.errors) == ["req_identity"]
+
+
+def test_verification_records_a_requirement_that_is_not_met(intake_officer, administrator):
+    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    step(complaint, "refer", Actor.officer(intake_officer), req_within_two_years="0")
+    complaint.refresh_from_db()
+    assert (complaint.req_identity, complaint.req_within_two_years) == (True, False)
+
+
+def test_a_rejection_carries_its_reason_and_the_competent_body(intake_officer, administrator):
+    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    with pytest.raises(engine.TransitionInvalid) as refused:
+        step(complaint, "reject", Actor.officer(intake_officer), rejection_reason="alasan_karangan")
+    assert "rejection_reason" in refused.value.errors
+    step(complaint, "reject", Actor.officer(intake_officer))
+    complaint.refresh_from_db()
+    assert (complaint.rejection_reason, complaint.suggested_body) == ("bukan_kewenangan", "Komisi Informasi")
+    assert complaint.due_at is None
+
+
+def test_a_duplicate_joins_the_case_with_the_code_the_officer_types(intake_officer, administrator):
+    original = complaint_in(State.VERIFYING, admin=administrator)
+    copy = complaint_in(State.SUBMITTED, admin=administrator)
+    typed = f"{original.tracking_code[:4]}-{original.tracking_code[4:]}".lower()
+    step(copy, "mark_duplicate", Actor.officer(intake_officer), duplicate_of=typed)
+    copy.refresh_from_db()
+    assert (copy.state, copy.duplicate_of) == (State.DUPLICATE, original)
+
+    another = complaint_in(State.SUBMITTED, admin=administrator)
+    for code in ("TIDAKADA1", copy.tracking_code, another.tracking_code):
+        with pytest.raises(engine.TransitionInvalid):
+            step(another, "mark_duplicate", Actor.officer(intake_officer), duplicate_of=code)
+    assert Complaint.objects.get(pk=another.pk).state == State.SUBMITTED
+
+
+def test_every_transition_has_a_plain_public_sentence_without_notes_or_names():
+    for spec in machine.machine.transitions:
+        assert spec.public_id and spec.public_en, spec.name
+        assert machine.public_label(spec.name, "id") == spec.public_id
+        assert machine.public_label(spec.name, "en") == spec.public_en
+    assert machine.public_label("submit") == "Pengaduan diterima."
+
+
+def test_deadline_status_says_when_a_case_is_due_and_whether_it_is_late(administrator):
+    import datetime
+
+    from django.utils import timezone
+
+    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    due, late = machine.deadline_status(complaint)
+    assert due > timezone.now() and late is False
+    Complaint.objects.filter(pk=complaint.pk).update(due_at=timezone.now() - datetime.timedelta(minutes=1))
+    complaint.refresh_from_db()
+    assert machine.deadline_status(complaint)[1] is True

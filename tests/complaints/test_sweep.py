@@ -76,3 +76,88 @@ def test_the_management_command_runs_the_sweep(administrator, capsys):
     call_command("sweep_deadlines")
     assert "expired: 1" in capsys.readouterr().out
     assert Complaint.objects.get(pk=waiting.pk).state == State.WITHDRAWN
+
+
+def test_a_newly_overdue_case_is_announced_once_on_its_units_live_queue(
+    administrator, django_capture_on_commit_callbacks
+):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from complaints.realtime import unit_group
+
+    late = complaint_in(State.REFERRED, admin=administrator)
+    Complaint.objects.filter(pk=late.pk).update(due_at=PAST)
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(unit_group(late.unit_id), channel)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        complaints_sweep()
+    event = async_to_sync(layer.receive)(channel)["payload"]
+    assert (event["event"], event["id"], event["state"]) == ("overdue", late.pk, "referred")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert complaints_sweep().flagged == 0
+    assert callbacks == []  # nothing announced twice
+    async_to_sync(layer.group_discard)(unit_group(late.unit_id), channel)
+
+
+def test_a_case_that_moves_on_loses_its_overdue_flag(administrator, intake_officer):
+    from tests.complaints.lifecycle import step
+    from workflow.engine import Actor
+
+    late = complaint_in(State.VERIFYING, admin=administrator)
+    Complaint.objects.filter(pk=late.pk).update(due_at=PAST)
+    complaints_sweep()
+    late.refresh_from_db()
+    assert late.overdue_flagged_at is not None
+    step(late, "refer", Actor.officer(intake_officer))
+    assert late.overdue_flagged_at is None and late.due_at > timezone.now()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_move_each_case_exactly_once(postgres):
+    """Two machines run the beat task at the same moment: on PostgreSQL's SKIP LOCKED they share
+    the work; no case is moved twice and no audit row is written twice."""
+    import threading
+
+    from django.db import connection
+
+    many = 400
+    template = ComplaintFactory.build()
+    fields = {
+        f.attname: getattr(template, f.attname)
+        for f in Complaint._meta.concrete_fields
+        if f.attname not in ("id", "tracking_code")
+    }
+    Complaint.objects.bulk_create(
+        [
+            Complaint(**{**fields, "state": state, "due_at": PAST, "tracking_code": f"PAR{i:05d}"})
+            for i, state in enumerate([State.AWAITING_INFO, State.RESOLVED] * (many // 2))
+        ]
+    )
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(complaints_sweep(batch_size=50))
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sum(r.expired for r in results) == many // 2
+    assert sum(r.closed for r in results) == many // 2
+    assert Complaint.objects.filter(state__in=[State.AWAITING_INFO, State.RESOLVED]).count() == 0
+    per_case = TransitionLog.objects.values_list("object_id", flat=True)
+    assert len(per_case) == many and len(set(per_case)) == many

@@ -71,3 +71,44 @@ def test_a_step_not_allowed_now_or_on_a_stale_page_answers_409(intake_officer, a
 def test_an_unknown_step_answers_404(intake_officer, administrator):
     complaint = complaint_in(State.SUBMITTED, admin=administrator)
     assert api_as(intake_officer).post(url(complaint, "teleport"), {}, format="json").status_code == 404
+
+
+def test_the_case_lists_what_this_officer_may_do_with_the_fields_each_needs(intake_officer, administrator):
+    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    detail = api_as(intake_officer).get(f"/api/v1/complaints/{complaint.pk}/").json()
+    steps = {t["name"]: t for t in detail["available_transitions"]}
+    assert set(steps) == {"request_info", "refer", "reject", "mark_duplicate"}
+    refer_fields = {f["name"]: f for f in steps["refer"]["fields"]}
+    assert refer_fields["req_chronology"]["required"] is True
+    assert {c["value"] for c in refer_fields["req_chronology"]["choices"]} == {"1", "0"}
+    reasons = {
+        c["value"] for c in {f["name"]: f for f in steps["reject"]["fields"]}["rejection_reason"]["choices"]
+    }
+    assert "bukan_kewenangan" in reasons
+    # The destination unit sees nothing to do until the case is referred to it.
+    assert api_as(administrator).get(f"/api/v1/complaints/{complaint.pk}/").status_code == 200
+
+
+def test_the_loser_of_a_race_learns_the_state_the_winner_left(intake_officer, administrator):
+    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    client = api_as(intake_officer)
+    body = {**{k: v == "1" for k, v in REQUIREMENTS_MET.items()}, "expected_state": "verifying"}
+    assert client.post(url(complaint, "refer"), body, format="json").status_code == 200
+    late = client.post(
+        url(complaint, "reject"),
+        {"rejection_reason": "lainnya", "suggested_body": "Komnas HAM", "expected_state": "verifying"},
+        format="json",
+    )
+    # Referred away from the intake desk: the case is no longer this officer's to see.
+    assert late.status_code == 404
+
+
+def test_a_stale_request_answers_409_with_the_current_state(ombudsman_officer, administrator):
+    complaint = complaint_in(State.REFERRED, admin=administrator)
+    client = api_as(ombudsman_officer)
+    assert client.post(url(complaint, "accept_referral"), {}, format="json").status_code == 200
+    again = client.post(
+        url(complaint, "return_referral"), {"note": "x", "expected_state": "referred"}, format="json"
+    )
+    assert again.status_code == 409
+    assert again.json()["state"] == "examination"
