@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -39,8 +42,10 @@ def _intake_data(data) -> dict:
     if hasattr(data, "getlist"):
         plain = {key: data.get(key) for key in data}
         plain["vulnerable_groups"] = data.getlist("vulnerable_groups")
-    else:
+    elif isinstance(data, Mapping):
         plain = dict(data)
+    else:  # a JSON list, string or null: a client error, not a server one
+        raise ParseError(_("Isi permintaan harus berupa objek JSON dengan isian pengaduan."))
     value = plain.get("complained_to_agency_first")
     if isinstance(value, bool):
         plain["complained_to_agency_first"] = "1" if value else "0"

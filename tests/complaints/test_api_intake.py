@@ -296,3 +296,10 @@ def test_a_client_files_with_the_identifiers_from_the_reference_data(django_asse
         agency["id"],
     )
     assert list(complaint.vulnerable_groups.values_list("code", flat=True)) == ["anak"]
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"lapor"', "null", "{not json"])
+def test_a_body_that_is_not_a_json_object_answers_400(body):
+    response = APIClient().generic("POST", "/api/v1/complaints/", body, content_type="application/json")
+    assert response.status_code == 400 and "detail" in response.json()
+    assert Complaint.objects.count() == 0
