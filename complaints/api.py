@@ -46,6 +46,14 @@ def _intake_data(data) -> dict:
         plain = dict(data)
     else:  # a JSON list, string or null: a client error, not a server one
         raise ParseError(_("Isi permintaan harus berupa objek JSON dengan isian pengaduan."))
+    # The form would quietly store a list as its text ("['a', 'b']"); only the groups are lists.
+    nested = {
+        key: [_("Isian ini harus berupa satu nilai, bukan daftar atau objek.")]
+        for key, value in plain.items()
+        if key != "vulnerable_groups" and isinstance(value, list | dict)
+    }
+    if nested:
+        raise IntakeInvalid(nested)
     value = plain.get("complained_to_agency_first")
     if isinstance(value, bool):
         plain["complained_to_agency_first"] = "1" if value else "0"

@@ -303,3 +303,9 @@ def test_a_body_that_is_not_a_json_object_answers_400(body):
     response = APIClient().generic("POST", "/api/v1/complaints/", body, content_type="application/json")
     assert response.status_code == 400 and "detail" in response.json()
     assert Complaint.objects.count() == 0
+
+
+def test_a_list_where_one_value_belongs_is_refused_not_stored_as_text():
+    response = APIClient().post("/api/v1/complaints/", json_body(name=["Budi", "Santoso"]), format="json")
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["name"]
+    assert Complaint.objects.count() == 0
