@@ -57,7 +57,15 @@ def at_intake_desk(complaint: Complaint, actor: Actor) -> bool:
         return False
     if user.unit.kind != UnitKind.INTAKE:
         return False
-    return complaints_visible_to(user).filter(pk=complaint.pk).exists()
+    # One query per (case, officer), not one per transition: available_transitions asks this for
+    # every intake step of the same instance. Keyed by the unit too: visibility follows the unit
+    # (a referral moves the case away), so a memo copied onto the caller's object by perform
+    # cannot answer for a case that moved.
+    seen = complaint.__dict__.setdefault("_visible_to", {})
+    key = (user.pk, complaint.unit_id)
+    if key not in seen:
+        seen[key] = complaints_visible_to(user).filter(pk=complaint.pk).exists()
+    return seen[key]
 
 
 def at_handling_unit(complaint: Complaint, actor: Actor) -> bool:

@@ -378,6 +378,9 @@ class Complaint(FSMModelMixin, models.Model):
         self.state_changed_at = timezone.now()
         self.due_at = None
         self.overdue_flagged_at = None
+        # A case that ends while paused (withdrawn awaiting information) keeps no paused clock.
+        self.resume_state = ""
+        self.paused_remaining = None
 
     @transition(field=state, source=State.SUBMITTED, target=State.VERIFYING)
     def start_verification(self, *, actor=None, note=""):
