@@ -109,6 +109,15 @@ def test_a_full_lifecycle_leaves_a_complete_audit_trail(
     complaint = complaint_in(State.SUBMITTED, admin=intake_officer)
     machine.complaint_received(complaint, via="web")
     intake, handler = Actor.officer(intake_officer), Actor.officer(ombudsman_officer)
+    # Listen on the case's realtime group, as an officer's open case page does.
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from complaints.realtime import case_group
+
+    layer = get_channel_layer()
+    listener = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(case_group(complaint.pk), listener)
     with django_capture_on_commit_callbacks(execute=True):
         step(complaint, "start_verification", intake)
         step(complaint, "request_info", intake)
@@ -136,6 +145,16 @@ def test_a_full_lifecycle_leaves_a_complete_audit_trail(
     assert complaint.unit.name == "Ombudsman RI Perwakilan Daerah Khusus Ibukota Jakarta"
     assert complaint.outcome == FIELDS["resolve"]["outcome"]
     assert complaint.req_chronology is True
+    # The complainant heard about the steps that concern them, in order, by SMS.
+    from notifications.models import Message
+
+    sent = Message.objects.filter(reference=f"complaint:{complaint.pk}").order_by("id")
+    assert [m.template_key for m in sent] == ["request_info", "refer", "resolve", "resolve", "close"]
+    assert {m.channel for m in sent} == {"sms"}
+    # Every step was announced after its commit, in order.
+    events = [async_to_sync(layer.receive)(listener)["payload"]["event"] for _ in range(9)]
+    assert events == [row[0] for row in trail[1:]]
+    async_to_sync(layer.group_discard)(case_group(complaint.pk), listener)
 
 
 def test_referral_goes_to_the_kanwil_for_ham_and_the_officer_can_override(intake_officer, administrator):
