@@ -102,16 +102,14 @@ def flag_overdue(
     machine = machine_for(model)
     now = now or timezone.now()
     manager = model._default_manager
+    late = {f"{machine.state_field}__in": list(states), f"{due_field}__lt": now}
     with transaction.atomic():
-        flagged = manager.filter(
-            **{
-                f"{machine.state_field}__in": list(states),
-                f"{due_field}__lt": now,
-                f"{flag_field}__isnull": True,
-            }
-        ).update(**{flag_field: now})
+        flagged = manager.filter(**late, **{f"{flag_field}__isnull": True}).update(**{flag_field: now})
         if on_flagged and flagged:
-            ids = list(manager.filter(**{flag_field: now}).order_by("pk").values_list("pk", flat=True))
+            # Same (state, due) conditions: the lookup stays on the state-and-deadline index.
+            ids = list(
+                manager.filter(**late, **{flag_field: now}).order_by("pk").values_list("pk", flat=True)
+            )
             for start in range(0, len(ids), batch_size):
                 on_flagged(ids[start : start + batch_size])
     return flagged

@@ -161,3 +161,14 @@ def test_two_sweeps_at_once_move_each_case_exactly_once(postgres):
     assert Complaint.objects.filter(state__in=[State.AWAITING_INFO, State.RESOLVED]).count() == 0
     per_case = TransitionLog.objects.values_list("object_id", flat=True)
     assert len(per_case) == many and len(set(per_case)) == many
+
+
+def test_the_beat_task_runs_the_sweep_every_few_minutes(administrator, settings):
+    from complaints.tasks import sweep_deadlines
+
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == sweep_deadlines.name)
+    assert entry["schedule"] <= 15 * 60
+    resolved = complaint_in(State.RESOLVED, admin=administrator)
+    Complaint.objects.filter(pk=resolved.pk).update(due_at=PAST)
+    sweep_deadlines.apply()
+    assert Complaint.objects.get(pk=resolved.pk).state == State.CLOSED
