@@ -35,12 +35,28 @@ def _side_effects(ids, logs) -> None:
     )
 
 
-def _announce_overdue(ids) -> None:
-    # The unit's live queue (its supervisor's included) hears about each newly overdue case
-    # once (the queue's "Lewat tenggat" filter and the dashboard list them after that).
-    realtime.broadcast_complaint_events_on_commit(
-        Complaint.objects.filter(pk__in=ids).select_related("unit"), event="overdue"
-    )
+# A sweep after an outage may find a backlog of hundreds of thousands of late cases: announcing
+# each would flood every officer's socket and hold the sweep for minutes. Past this many in one
+# run, the rest are flagged silently (the queue's "Lewat tenggat" filter and the dashboard show them).
+MAX_OVERDUE_EVENTS_PER_SWEEP = 500
+
+
+def _overdue_announcer():
+    announced = 0
+
+    def announce(ids) -> None:
+        # The unit's live queue (its supervisor's included) hears about each newly overdue case once.
+        nonlocal announced
+        room = MAX_OVERDUE_EVENTS_PER_SWEEP - announced
+        if room <= 0:
+            return
+        ids = list(ids)[:room]
+        announced += len(ids)
+        realtime.broadcast_complaint_events_on_commit(
+            Complaint.objects.filter(pk__in=ids).select_related("unit"), event="overdue"
+        )
+
+    return announce
 
 
 def complaints_sweep(*, now=None, batch_size: int = 2000) -> SweepResult:
@@ -67,6 +83,6 @@ def complaints_sweep(*, now=None, batch_size: int = 2000) -> SweepResult:
         on_batch=_side_effects,
     )
     flagged = sweep.flag_overdue(
-        Complaint, states=OVERDUE_STATES, now=now, on_flagged=_announce_overdue, batch_size=batch_size
+        Complaint, states=OVERDUE_STATES, now=now, on_flagged=_overdue_announcer(), batch_size=batch_size
     )
     return SweepResult(expired=expired, closed=closed, flagged=flagged)
