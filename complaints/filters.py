@@ -65,7 +65,9 @@ class QueueFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # A code as read aloud or copied ("abcd 2345", "ABCD-2345") matches exactly; the same
+        # words are searched in the description too (the unique index makes the code part free).
         code = normalise_code(value)
-        if code and " " not in value:
+        if code and len(code) <= Complaint._meta.get_field("tracking_code").max_length:
             return queryset.filter(Q(tracking_code=code) | Q(description__icontains=value))
         return queryset.filter(description__icontains=value)

@@ -4,6 +4,13 @@
 - Open (terbuka) reports: officers who handle the case read it; each read is logged.
 - Confidential (rahasia) reports: hidden everywhere until an officer handling the case reveals
   it with a reason; the reveal is logged and lasts 30 minutes for that officer.
+"Handling" means an intake officer, case officer or supervisor whose unit sees the case. An
+administrator manages accounts and reference data, not cases: they see the access log, never
+the identity (least privilege; an administrator can give themselves a unit and role if needed).
+
+The access log is one table, IdentityReveal: an explicit reveal stores the officer's reason; a
+read of an open complaint's identity stores READ_REASON, at most once per officer, case and 30
+minutes (a page reloaded all day would otherwise bury the reveals that matter).
 The reported agency sees no page, list or export of Sigap at all; referral goes to Ombudsman
 offices and Kanwil, and anything printed for an agency leaves a confidential identity out.
 """
@@ -18,12 +25,13 @@ from django.utils.translation import gettext_lazy as _
 from .models import Complaint, Identity, IdentityReveal, Role
 from .permissions import complaints_visible_to
 
+HANDLING_ROLES = (Role.INTAKE_OFFICER, Role.CASE_OFFICER, Role.SUPERVISOR)
 REVEAL_LASTS = datetime.timedelta(minutes=30)
 READ_REASON = "dibaca (pengaduan terbuka)"
 
 
 def handles(user, complaint: Complaint) -> bool:
-    if not user.is_authenticated or not user.role:
+    if not user.is_authenticated or user.role not in HANDLING_ROLES:
         return False
     return complaints_visible_to(user).filter(pk=complaint.pk).exists()
 
@@ -52,21 +60,11 @@ def needs_reveal(user, complaint: Complaint) -> bool:
 
 
 def identity_reveal(*, user, complaint: Complaint, reason: str) -> IdentityReveal:
+    if complaint.is_anonymous or not handles(user, complaint):
+        raise PermissionError
     reason = (reason or "").strip()
     if not reason:
         raise ValueError(str(_("Tuliskan alasan membuka identitas.")))
-    if (
-        complaint.is_anonymous
-        or not handles(user, complaint)
-        or user.role
-        not in (
-            Role.INTAKE_OFFICER,
-            Role.CASE_OFFICER,
-            Role.SUPERVISOR,
-            Role.ADMINISTRATOR,
-        )
-    ):
-        raise PermissionError
     return IdentityReveal.objects.create(complaint=complaint, officer=user, reason=reason[:300])
 
 

@@ -11,7 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .filters import QueueFilter
-from .models import Complaint
+from .models import Complaint, IdentityReveal, Role
 from .permissions import complaints_visible_to
 
 PAGE_SIZE = 50
@@ -77,3 +77,23 @@ def complaint_detail_for(officer, pk: int) -> Complaint:
         ),
         pk=pk,
     )
+
+
+LOG_PAGE_SIZE = 100
+
+
+def identity_access_log_for(officer, *, before: int | None = None) -> tuple[list, int | None]:
+    """The identity access log a supervisor oversees (newest first, keyset on id): reads and
+    reveals by the unit's officers and on the unit's cases; everything for an administrator.
+    Returns the rows and the id to pass as `before` for the next page (None on the last)."""
+    log = IdentityReveal.objects.select_related("officer", "complaint", "officer__unit").order_by("-id")
+    if officer.role == Role.SUPERVISOR and officer.unit_id:
+        log = log.filter(Q(officer__unit_id=officer.unit_id) | Q(complaint__unit_id=officer.unit_id))
+    elif officer.role != Role.ADMINISTRATOR:
+        return [], None
+    if before:
+        log = log.filter(id__lt=before)
+    rows = list(log[: LOG_PAGE_SIZE + 1])
+    more = len(rows) > LOG_PAGE_SIZE
+    rows = rows[:LOG_PAGE_SIZE]
+    return rows, (rows[-1].pk if more else None)

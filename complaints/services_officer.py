@@ -42,14 +42,22 @@ def complaint_claim(*, officer, complaint: Complaint) -> Complaint:
 
 @transaction.atomic
 def complaints_assign(*, supervisor, complaint_ids: list[int], assignee: User | None) -> int:
-    """A supervisor assigns (or unassigns) cases of their unit; returns how many changed."""
+    """A supervisor assigns (or unassigns) cases of their unit; returns how many changed.
+
+    All or nothing: Complaint.DoesNotExist if any id is not a case of the unit, ValidationError
+    if the assignee is not an active officer of every case's unit."""
     if supervisor.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR):
         raise PermissionDenied
     cases = list(complaints_visible_to(supervisor).filter(pk__in=complaint_ids).select_for_update())
     if supervisor.role == Role.SUPERVISOR:
         cases = [c for c in cases if c.unit_id == supervisor.unit_id]
+    if len(cases) != len(set(complaint_ids)):
+        # Another unit's case (or none at all): the caller answers 404, as for any guessed id.
+        raise Complaint.DoesNotExist
     for case in cases:
-        if assignee is not None and (assignee.unit_id != case.unit_id or assignee.role not in WORKING_ROLES):
+        if assignee is not None and (
+            assignee.unit_id != case.unit_id or assignee.role not in WORKING_ROLES or not assignee.is_active
+        ):
             raise ValidationError(_("Petugas itu bukan anggota unit yang menangani kasus ini."))
     Complaint.objects.filter(pk__in=[c.pk for c in cases]).update(assignee=assignee)
     for case in cases:
@@ -80,3 +88,21 @@ def thread_post(*, officer, complaint: Complaint, body: str, internal: bool) -> 
         complaint, event="note" if internal else "message", actor=officer
     )
     return message
+
+
+@transaction.atomic
+def api_token_renew(*, user: User) -> str:
+    """A new API token for this officer (any old one stops working); returns its key."""
+    from rest_framework.authtoken.models import Token
+
+    if not user.role:
+        raise PermissionDenied
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user).key
+
+
+def api_token_revoke(*, user: User) -> bool:
+    from rest_framework.authtoken.models import Token
+
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return bool(deleted)

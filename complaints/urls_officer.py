@@ -20,6 +20,8 @@ urlpatterns: list = [
         "kasus/<int:pk>/bukti/<int:evidence_id>/", views_officer.case_evidence, name="officer_case_evidence"
     ),
     path("tugaskan/", views_officer.assign, name="officer_assign"),
+    path("log-identitas/", views_officer.identity_log, name="officer_identity_log"),
+    path("token-api/", views_officer.api_token, name="officer_api_token"),
     # Dashboard and CSV export.
     path("dasbor/", views_dashboard.dashboard, name="officer_dashboard"),
     path("ekspor.csv", views_dashboard.export_csv, name="officer_export_csv"),

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,10 +20,17 @@ from workflow import engine
 from workflow.engine import Actor
 
 from .codes import display_code
-from .identity import identity_read, identity_reveal, needs_reveal
-from .models import CaseMessage, Role, User
-from .selectors import complaint_detail_for, complaint_queue_for
-from .services_officer import assignable_officers, complaint_claim, complaints_assign, thread_post
+from .identity import READ_REASON, identity_read, identity_reveal, needs_reveal
+from .models import CaseMessage, Complaint, Role, User
+from .selectors import complaint_detail_for, complaint_queue_for, identity_access_log_for
+from .services_officer import (
+    api_token_renew,
+    api_token_revoke,
+    assignable_officers,
+    complaint_claim,
+    complaints_assign,
+    thread_post,
+)
 
 
 def officer_required(view):
@@ -170,14 +179,22 @@ def assign(request):
     """Assign one or many cases (supervisor): ids from the queue's checkboxes or a case page."""
     ids = [int(i) for i in request.POST.getlist("complaint") if i.isdigit()]
     assignee_id = request.POST.get("assignee", "")
+    if assignee_id and not assignee_id.isdigit():
+        raise Http404
     assignee = get_object_or_404(User, pk=assignee_id) if assignee_id else None
     try:
         changed = complaints_assign(supervisor=request.user, complaint_ids=ids, assignee=assignee)
+    except Complaint.DoesNotExist:
+        raise Http404
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("%(n)s kasus ditugaskan.") % {"n": changed})
-    return redirect(request.POST.get("next") or "officer_queue")
+    # Back to the queue or case page it came from; never to another site.
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = reverse("officer_queue")
+    return redirect(back)
 
 
 @officer_required
@@ -192,4 +209,40 @@ def case_evidence(request, pk: int, evidence_id: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@officer_required
+def identity_log(request):
+    """The identity access log (UU 27/2022 PDP) for supervisors of a unit and administrators."""
+    if request.user.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR):
+        raise PermissionDenied
+    before = request.GET.get("sebelum", "")
+    rows, next_before = identity_access_log_for(
+        request.user, before=int(before) if before.isdigit() else None
+    )
+    return render(
+        request,
+        "complaints/officer/identity_log.html",
+        {"rows": rows, "next_before": next_before, "read_reason": READ_REASON},
+    )
+
+
+@officer_required
+def api_token(request):
+    """The officer's own API token: create (or replace) and revoke. The key is shown once."""
+    from rest_framework.authtoken.models import Token
+
+    new_key = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            if api_token_revoke(user=request.user):
+                messages.success(request, _("Token API dicabut."))
+        else:
+            new_key = api_token_renew(user=request.user)
+    existing = Token.objects.filter(user=request.user).first()
+    response = render(
+        request, "complaints/officer/api_token.html", {"new_key": new_key, "existing": existing}
+    )
+    response["Cache-Control"] = "no-store"
     return response

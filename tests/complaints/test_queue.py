@@ -1,0 +1,167 @@
+"""The queue at /petugas/: order, filters, search, keyset pages, query counts, bulk assignment."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from complaints.models import Agency, Category, Complaint, VulnerableGroup
+from tests.complaints.officer_cases import as_user, referred_to_ombudsman
+from tests.factories import ComplaintFactory, UserFactory, unit
+from workflow import engine
+from workflow.engine import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(user, params=None) -> list[int]:
+    response = as_user(user).get("/petugas/", params or {})
+    assert response.status_code == 200
+    return [c.pk for c in response.context["page"].rows]
+
+
+def test_the_queue_puts_overdue_first_then_the_soonest_and_no_deadline_last(intake_officer):
+    now = timezone.now()
+    later = ComplaintFactory(due_at=now + datetime.timedelta(days=5))
+    none = ComplaintFactory(due_at=None)
+    overdue = ComplaintFactory(due_at=now - datetime.timedelta(days=2))
+    soon = ComplaintFactory(due_at=now + datetime.timedelta(days=1))
+    assert rows(intake_officer) == [overdue.pk, soon.pk, later.pk, none.pk]
+
+
+def test_overdue_is_said_in_words_not_only_in_colour(intake_officer):
+    late = ComplaintFactory(due_at=timezone.now() - datetime.timedelta(days=1))
+    html = as_user(intake_officer).get("/petugas/").content.decode()
+    row = html.split(f'data-complaint-id="{late.pk}"')[1].split("</tr>")[0]
+    assert "lewat tenggat" in row
+
+
+@pytest.fixture
+def variety(intake_officer, administrator):
+    """One case per filter value, each assigned to Intan so only the filter tells them apart."""
+    mine = {"assignee": intake_officer}
+    jakarta_pusat = ComplaintFactory(regency_id="31.71", **mine)
+    groups = VulnerableGroup.objects.all()[:1]
+    cases = {
+        "plain": jakarta_pusat,
+        "ham": ComplaintFactory(kind="ham", category=None, **mine),
+        "sms": ComplaintFactory(channel="sms", **mine),
+        "late": ComplaintFactory(due_at=timezone.now() - datetime.timedelta(days=1), **mine),
+        "unassigned": ComplaintFactory(),
+        "text": ComplaintFactory(description="Pungutan liar untuk sertifikat tanah di kantor desa.", **mine),
+        "category": ComplaintFactory(category=Category.objects.get(code="permintaan-imbalan"), **mine),
+        "regency": ComplaintFactory(regency_id="31.74", **mine),
+        "agency": ComplaintFactory(agency=Agency.objects.exclude(name="BPJS Kesehatan").first(), **mine),
+        "vulnerable": ComplaintFactory(**mine),
+        "other_officer": ComplaintFactory(assignee=UserFactory(username="ika", unit=unit("intake", "31"))),
+    }
+    cases["vulnerable"].vulnerable_groups.set(groups)
+    verifying = ComplaintFactory(**mine)
+    engine.perform(verifying, "start_verification", actor=Actor.officer(administrator), via="web")
+    cases["verifying"] = verifying
+    return cases, groups[0]
+
+
+@pytest.mark.parametrize(
+    ("params", "matches"),
+    [
+        ({"kind": "ham"}, ["ham"]),
+        ({"channel": "sms"}, ["sms"]),
+        ({"state": "verifying"}, ["verifying"]),
+        ({"overdue": "true"}, ["late"]),
+        ({"assignee": "unassigned"}, ["unassigned"]),
+        ({"q": "sertifikat tanah"}, ["text"]),
+        ({"regency": "31.74"}, ["regency"]),
+        ({"vulnerable_group": "GROUP"}, ["vulnerable"]),
+        ({"category": "CATEGORY"}, ["category"]),
+        ({"agency": "AGENCY"}, ["agency"]),
+    ],
+)
+def test_each_filter_narrows_the_queue(intake_officer, variety, params, matches):
+    cases, group = variety
+    params = dict(params)
+    substitutes = {
+        "GROUP": group.pk,
+        "CATEGORY": cases["category"].category_id,
+        "AGENCY": cases["agency"].agency_id,
+    }
+    params = {key: substitutes.get(value, value) for key, value in params.items()}
+    assert rows(intake_officer, params) == [cases[m].pk for m in matches]
+
+
+def test_the_assignee_filter_knows_me_and_anyone(intake_officer, variety):
+    cases, _group = variety
+    mine = rows(intake_officer, {"assignee": "me"})
+    assert cases["plain"].pk in mine
+    assert cases["unassigned"].pk not in mine and cases["other_officer"].pk not in mine
+    assert len(rows(intake_officer, {"assignee": "anyone"})) == len(rows(intake_officer))
+
+
+def test_the_province_filter_and_filters_combine(administrator, intake_officer):
+    jakarta = ComplaintFactory(kind="ham", category=None)
+    ComplaintFactory(kind="ham", category=None, province_id="32", regency_id=None, unit=unit("intake", "32"))
+    ComplaintFactory()
+    assert rows(administrator, {"province": "31", "kind": "ham"}) == [jakarta.pk]
+
+
+def test_the_queue_finds_a_case_by_its_tracking_code_written_any_way(intake_officer):
+    wanted, _other = ComplaintFactory(tracking_code="ABCD2345"), ComplaintFactory()
+    for written in ("abcd-2345", " ABCD 2345 ", "abcd2345"):
+        assert rows(intake_officer, {"q": written}) == [wanted.pk], written
+
+
+def test_the_queue_pages_by_cursor_in_a_fixed_number_of_queries(
+    intake_officer, django_assert_max_num_queries
+):
+    now = timezone.now()
+    groups = list(VulnerableGroup.objects.all()[:2])
+    for i in range(130):
+        complaint = ComplaintFactory(
+            due_at=now + datetime.timedelta(hours=i) if i < 120 else None,
+            assignee=intake_officer if i % 3 else None,
+        )
+        if i % 4 == 0:
+            complaint.vulnerable_groups.set(groups)
+    client = as_user(intake_officer)
+    with django_assert_max_num_queries(12):
+        first = client.get("/petugas/")
+    page = first.context["page"]
+    assert len(page.rows) == 50 and page.next_cursor
+    with django_assert_max_num_queries(12):
+        second = client.get("/petugas/", {"cursor": page.next_cursor, "vulnerable_group": ""}).context["page"]
+    third = client.get("/petugas/", {"cursor": second.next_cursor}).context["page"]
+    seen = [c.pk for c in page.rows + second.rows + third.rows]
+    assert len(seen) == len(set(seen)) == 130 and third.next_cursor is None
+    # The cases without a deadline come last, after every dated one.
+    assert [c.due_at for c in third.rows[-10:]] == [None] * 10
+
+
+def test_a_broken_cursor_starts_from_the_first_page(intake_officer):
+    ComplaintFactory()
+    assert as_user(intake_officer).get("/petugas/", {"cursor": "bukan-kursor"}).status_code == 200
+
+
+def test_only_supervisors_see_the_bulk_assignment_checkboxes(administrator, supervisor, ombudsman_officer):
+    case = referred_to_ombudsman(administrator)
+    box = f'name="complaint" value="{case.pk}"'
+    assert box in as_user(supervisor).get("/petugas/").content.decode()
+    assert box not in as_user(ombudsman_officer).get("/petugas/").content.decode()
+
+
+def test_a_supervisor_assigns_several_cases_from_the_queue(administrator, supervisor, ombudsman_officer):
+    cases = [referred_to_ombudsman(administrator) for _ in range(3)]
+    response = as_user(supervisor).post(
+        "/petugas/tugaskan/",
+        {"complaint": [c.pk for c in cases[:2]], "assignee": ombudsman_officer.pk, "next": "/petugas/"},
+        follow=True,
+    )
+    assert "2 kasus ditugaskan" in response.content.decode()
+    assigned = dict(Complaint.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "assignee"))
+    assert assigned == {
+        cases[0].pk: ombudsman_officer.pk,
+        cases[1].pk: ombudsman_officer.pk,
+        cases[2].pk: None,
+    }
+    # And unassigns them again with an empty choice.
+    as_user(supervisor).post("/petugas/tugaskan/", {"complaint": [cases[0].pk], "assignee": ""})
+    assert Complaint.objects.get(pk=cases[0].pk).assignee is None
