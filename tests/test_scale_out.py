@@ -1,6 +1,8 @@
 """Sigap holds no state in its processes: two ASGI servers, a Celery worker and Celery beat share
 one PostgreSQL and one Redis, and everything still reaches everyone.
 
+The servers run the README's production command (uvicorn), each on its own loopback port.
+
 - A transition performed through server A's API reaches an officer's websocket on server B.
 - The message that step enqueues on A is delivered by the worker to (fake) Twilio.
 - Beat, running beside them, schedules the periodic sweeps on the same broker.
@@ -12,6 +14,8 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -20,10 +24,57 @@ from websockets.sync.client import connect
 
 from complaints.models import State
 from notifications.models import Message, Status
-from tests.asgi_server import ROOT, asgi_server, database_url_for_subprocess
+from tests.asgi_server import ROOT, database_url_for_subprocess, free_port
 from tests.complaints.lifecycle import complaint_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@contextlib.contextmanager
+def app_server(env: dict, log_path: Path):
+    """uvicorn as in the README's deployment section, on a free loopback port; yields its URL."""
+    port = free_port()
+    log = log_path.open("wb")
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited early:\n{log_path.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(base_url + "/healthz", timeout=1) as response:  # noqa: S310
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn did not answer:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
 
 
 @contextlib.contextmanager
@@ -52,7 +103,14 @@ def test_two_servers_a_worker_and_beat_share_everything_through_postgresql_and_r
     postgres, redis_url, fake_twilio, administrator, ombudsman_officer, tmp_path
 ):
     shared = {**fake_twilio.environment(), "REDIS_URL": redis_url}
-    env = {**os.environ, **shared, "DATABASE_URL": database_url_for_subprocess(), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        **shared,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url_for_subprocess(),
+        "DEBUG": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
     subprocess.run(  # noqa: S603
         [sys.executable, "-m", "celery", "-A", "config", "purge", "-f"],
         cwd=ROOT,
@@ -68,8 +126,8 @@ def test_two_servers_a_worker_and_beat_share_everything_through_postgresql_and_r
     browser_session.force_login(ombudsman_officer)
 
     with (
-        asgi_server(redis_url=redis_url, log_path=tmp_path / "a.log", extra_env=shared) as server_a,
-        asgi_server(redis_url=redis_url, log_path=tmp_path / "b.log", extra_env=shared) as server_b,
+        app_server(env, tmp_path / "a.log") as server_a,
+        app_server(env, tmp_path / "b.log") as server_b,
         celery_process(["worker", "--pool=solo", "-l", "warning"], env, tmp_path / "worker.log"),
         celery_process(
             ["beat", "-l", "info", "-s", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log"
@@ -81,8 +139,6 @@ def test_two_servers_a_worker_and_beat_share_everything_through_postgresql_and_r
             ws_url, origin=server_b, additional_headers={"Cookie": cookie}, open_timeout=10
         ) as socket_on_b:
             assert json.loads(socket_on_b.recv(timeout=10)) == {"type": "ready"}
-            import urllib.request
-
             request = urllib.request.Request(  # noqa: S310 - loopback test server
                 f"{server_a}/api/v1/complaints/{complaint.pk}/transitions/accept_referral/",
                 data=b"{}",
