@@ -143,6 +143,8 @@ class ComplaintViewSet(
             cursor=request.query_params.get("cursor", ""),
             page_size=size,
         )
+        if page.filters.errors:  # a filter it cannot read must not silently list everything
+            return Response({"errors": page.filters.errors}, status=status.HTTP_400_BAD_REQUEST)
         next_url = None
         if page.next_cursor:
             query = request.query_params.copy()

@@ -165,3 +165,9 @@ def test_a_supervisor_assigns_several_cases_from_the_queue(administrator, superv
     # And unassigns them again with an empty choice.
     as_user(supervisor).post("/petugas/tugaskan/", {"complaint": [cases[0].pk], "assignee": ""})
     assert Complaint.objects.get(pk=cases[0].pk).assignee is None
+
+
+def test_a_filter_value_it_cannot_read_is_pointed_out(intake_officer):
+    response = as_user(intake_officer).get("/petugas/", {"state": "terbang"})
+    assert response.status_code == 200
+    assert 'class="has-error"' in response.content.decode()

@@ -1,0 +1,109 @@
+"""The officers' API: GET /api/v1/complaints/ (the queue's order, filters and keyset pages) and
+GET /api/v1/complaints/{id}/, with session or token authentication."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from complaints.models import VulnerableGroup
+from tests.factories import ComplaintFactory, unit
+
+pytestmark = pytest.mark.django_db
+
+
+def api_for(user) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return api
+
+
+def ids(response) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_the_list_is_the_queue_order_with_keyset_pages(intake_officer):
+    now = timezone.now()
+    dated = [ComplaintFactory(due_at=now + datetime.timedelta(hours=h)) for h in (5, -3, 1)]
+    undated = ComplaintFactory(due_at=None)
+    api = api_for(intake_officer)
+    first = api.get("/api/v1/complaints/", {"page_size": 2}).json()
+    assert [r["id"] for r in first["results"]] == [dated[1].pk, dated[2].pk]
+    second = api.get(first["next"]).json()
+    assert [r["id"] for r in second["results"]] == [dated[0].pk, undated.pk]
+    assert second["next"] is None
+    assert "count" not in first  # no COUNT(*) of the whole table
+
+
+@pytest.mark.parametrize(
+    ("params", "which"),
+    [
+        ({"kind": "ham"}, "ham"),
+        ({"channel": "whatsapp"}, "whatsapp"),
+        ({"overdue": "true"}, "late"),
+        ({"assignee": "me"}, "mine"),
+        ({"q": "ABCD-2345"}, "code"),
+        ({"q": "sertifikat"}, "text"),
+        ({"regency": "31.74"}, "regency"),
+        ({"vulnerable_group": "GROUP"}, "vulnerable"),
+    ],
+)
+def test_the_list_takes_the_queues_filters(intake_officer, params, which):
+    group = VulnerableGroup.objects.first()
+    cases = {
+        "ham": ComplaintFactory(kind="ham", category=None),
+        "whatsapp": ComplaintFactory(channel="whatsapp"),
+        "late": ComplaintFactory(due_at=timezone.now() - datetime.timedelta(hours=2)),
+        "mine": ComplaintFactory(assignee=intake_officer),
+        "code": ComplaintFactory(tracking_code="ABCD2345"),
+        "text": ComplaintFactory(description="Sertifikat tanah tidak kunjung terbit."),
+        "regency": ComplaintFactory(regency_id="31.74"),
+        "vulnerable": ComplaintFactory(),
+    }
+    cases["vulnerable"].vulnerable_groups.set([group])
+    params = {k: (group.pk if v == "GROUP" else v) for k, v in params.items()}
+    assert ids(api_for(intake_officer).get("/api/v1/complaints/", params)) == [cases[which].pk]
+
+
+def test_another_units_cases_are_neither_listed_nor_found(intake_officer, outsider):
+    ours = ComplaintFactory()
+    theirs = ComplaintFactory(province_id="32", regency_id=None, unit=unit("intake", "32"))
+    api = api_for(intake_officer)
+    assert ids(api.get("/api/v1/complaints/")) == [ours.pk]
+    assert api.get(f"/api/v1/complaints/{theirs.pk}/").status_code == 404
+    assert ids(api_for(outsider).get("/api/v1/complaints/")) == []
+
+
+def test_a_confidential_identity_never_appears_in_the_list_or_unrevealed_detail(intake_officer):
+    secret = ComplaintFactory(confidentiality="rahasia", identity__name="Rahasia Wibowo")
+    open_case = ComplaintFactory(identity__name="Terbuka Santoso")
+    api = api_for(intake_officer)
+    listing = api.get("/api/v1/complaints/").content.decode()
+    assert "Rahasia Wibowo" not in listing and "Terbuka Santoso" not in listing
+    assert api.get(f"/api/v1/complaints/{secret.pk}/").json()["identity"] is None
+    assert api.get(f"/api/v1/complaints/{open_case.pk}/").json()["identity"]["name"] == "Terbuka Santoso"
+
+
+def test_the_list_takes_a_fixed_number_of_queries(intake_officer, django_assert_max_num_queries):
+    groups = list(VulnerableGroup.objects.all()[:2])
+    for i in range(120):
+        complaint = ComplaintFactory(assignee=intake_officer if i % 2 else None)
+        if i % 3 == 0:
+            complaint.vulnerable_groups.set(groups)
+    api = api_for(intake_officer)
+    with django_assert_max_num_queries(6):
+        response = api.get("/api/v1/complaints/", {"page_size": 100})
+    assert len(response.json()["results"]) == 100
+
+
+def test_a_bad_page_size_or_cursor_is_not_a_server_error(intake_officer):
+    ComplaintFactory()
+    api = api_for(intake_officer)
+    assert len(ids(api.get("/api/v1/complaints/", {"page_size": "banyak"}))) == 1
+    assert len(ids(api.get("/api/v1/complaints/", {"cursor": "%%%"}))) == 1
+    # A filter it cannot read is a 400, not a silently unfiltered list.
+    bad = api.get("/api/v1/complaints/", {"category": "bukan-angka", "state": "terbang"})
+    assert bad.status_code == 400 and set(bad.json()["errors"]) == {"category", "state"}
