@@ -62,6 +62,11 @@ Q_ = {
         "id": "Ceritakan sedikit lebih lengkap (paling sedikit 20 huruf).",
         "en": "Please tell a little more (at least 20 characters).",
     },
+    "summary": {"id": "Ringkasan: {items}.", "en": "Summary: {items}."},
+    "timed_out": {
+        "id": "Percakapan LAPOR sudah berakhir karena tidak ada jawaban selama 24 jam. Kirim LAPOR untuk mulai lagi.",
+        "en": "The LAPOR conversation ended after 24 hours without an answer. Send LAPOR to start again.",
+    },
     "cancelled": {
         "id": "Pengaduan dibatalkan. Kirim LAPOR untuk mulai lagi.",
         "en": "Cancelled. Send LAPOR to start again.",
@@ -88,27 +93,110 @@ def say(key: str, lang: str, **values) -> str:
 
 
 def start(inbound: Inbound) -> str:
-    lang = "id"
+    # English when the number's earlier complaint was in English (LAPOR itself is Indonesian).
+    lang = "en" if inbound.english else "id"
     conversation_start(inbound.phone, inbound.channel, handler=HANDLER, step="kind", data={"lang": lang})
     return say("kind", lang)
 
 
+def timed_out(conversation) -> str:
+    """An answer to a conversation that a day of silence ended (it is already deleted)."""
+    return say("timed_out", (conversation.data or {}).get("lang", "id"))
+
+
+# Short names people write for a province (the table holds the official names).
+PROVINCE_ALIASES = {
+    "DKI": "31",
+    "JAKARTA": "31",
+    "DKI JAKARTA": "31",
+    "DIY": "34",
+    "JABAR": "32",
+    "JATENG": "33",
+    "JATIM": "35",
+    "SUMUT": "12",
+    "SUMBAR": "13",
+    "SUMSEL": "16",
+    "BABEL": "19",
+    "KEPRI": "21",
+    "NTB": "52",
+    "NTT": "53",
+    "KALBAR": "61",
+    "KALTENG": "62",
+    "KALSEL": "63",
+    "KALTIM": "64",
+    "KALTARA": "65",
+    "SULUT": "71",
+    "SULTENG": "72",
+    "SULSEL": "73",
+    "SULTRA": "74",
+    "SULBAR": "76",
+    "MALUT": "82",
+}
+_PREFIXES = {
+    "KAB": "Kabupaten",
+    "KAB.": "Kabupaten",
+    "KABUPATEN": "Kabupaten",
+    "KOTA": "Kota",
+    "KOTAMADYA": "Kota",
+}
+
+
 def _match_region(answer: str):
-    words = answer.strip()
-    regencies = list(Regency.objects.filter(name__iexact=words)) or list(
-        Regency.objects.filter(Q(name__iendswith=f" {words}") | Q(name__icontains=words)).select_related(
-            "province"
-        )[:6]
-    )
-    provinces = list(Province.objects.filter(name__iexact=words)) or list(
-        Province.objects.filter(name__icontains=words)[:3]
+    """(province code, regency code or "", None) for one region; (None, None, candidates) when
+    the answer names several or none (candidates empty). Most specific match first:
+    1. a kabupaten/kota by its full name ("Kota Bandung", "kab. bogor");
+    2. a province by its name or a common short name ("Jawa Barat", "NTB");
+    3. a kabupaten/kota without its prefix ("Sleman"; "Bogor" is both a kabupaten and a kota);
+    4. part of a name, when only one region has it."""
+    words = " ".join(answer.replace(",", " ").split())
+    if not words:
+        return None, None, []
+    head, _, rest = words.partition(" ")
+    if head.upper() in _PREFIXES and rest:
+        words = f"{_PREFIXES[head.upper()]} {rest}"
+    regencies = list(Regency.objects.filter(name__iexact=words))
+    if len(regencies) == 1:
+        return regencies[0].province_id, regencies[0].code, None
+    provinces = list(Province.objects.filter(name__iexact=words))
+    alias = PROVINCE_ALIASES.get(words.upper())
+    if not provinces and alias:
+        provinces = list(Province.objects.filter(code=alias))
+    if len(provinces) == 1:
+        return provinces[0].code, "", None
+    regencies = list(
+        Regency.objects.filter(
+            Q(name__iexact=f"Kabupaten {words}")
+            | Q(name__iexact=f"Kota {words}")
+            | Q(name__iexact=f"Kota Administrasi {words}")
+        )
     )
     if len(regencies) == 1:
         return regencies[0].province_id, regencies[0].code, None
-    if not regencies and len(provinces) == 1:
+    if regencies:
+        return None, None, [r.name for r in regencies]
+    if len(words) < 3:
+        return None, None, []
+    regencies = list(Regency.objects.filter(name__icontains=words)[:5])
+    provinces = list(Province.objects.filter(name__icontains=words)[:5])
+    if len(regencies) + len(provinces) == 1:
+        if regencies:
+            return regencies[0].province_id, regencies[0].code, None
         return provinces[0].code, "", None
-    candidates = [r.name for r in regencies][:4] or [p.name for p in provinces][:4]
-    return None, None, candidates
+    return None, None, [p.name for p in provinces][:4] + [r.name for r in regencies][:4]
+
+
+def _match_agency(name: str):
+    """The active agency with this name, or the only one whose name contains it; else None
+    (the name is kept as free text, as on the web form)."""
+    agencies = Agency.objects.filter(is_active=True)
+    exact = list(agencies.filter(name__iexact=name)[:2])
+    if len(exact) == 1:
+        return exact[0]
+    if len(name) >= 4:
+        partial = list(agencies.filter(name__icontains=name)[:2])
+        if len(partial) == 1:
+            return partial[0]
+    return None
 
 
 def step(inbound: Inbound, conversation) -> str:
@@ -116,13 +204,16 @@ def step(inbound: Inbound, conversation) -> str:
     lang = data.get("lang", "id")
     answer = inbound.body.strip()
     word = answer.upper()
-    if word == "BATAL":
+    if word in ("BATAL", "CANCEL"):
         conversation_end(conversation)
         return say("cancelled", lang)
     current = conversation.step
 
     def ask(next_step: str, prefix: str = "") -> str:
         conversation_save(conversation, step=next_step, data=data)
+        if next_step == "confirm":
+            # What will be sent, so the YA agrees to something the person has seen.
+            prefix += _summary(data, lang) + " "
         return prefix + say(next_step, lang)
 
     if current in CHOICES:
@@ -134,9 +225,10 @@ def step(inbound: Inbound, conversation) -> str:
         name = clean_text(answer)[:200]
         if not name:
             return ask(current, say("again", lang))
-        agency = Agency.objects.filter(name__iexact=name, is_active=True).first()
+        agency = _match_agency(name)
         data["agency"] = agency.pk if agency else ""
         data["agency_name"] = "" if agency else name
+        data["agency_label"] = agency.name if agency else name
     elif current == "region":
         province, regency, candidates = _match_region(clean_text(answer))
         if province is None:
@@ -144,6 +236,8 @@ def step(inbound: Inbound, conversation) -> str:
                 return ask(current, say("region_many", lang, names=", ".join(candidates)) + " ")
             return ask(current, say("region_unknown", lang) + " ")
         data["province"], data["regency"] = province, regency
+        place = Regency.objects.get(pk=regency) if regency else Province.objects.get(pk=province)
+        data["region_label"] = place.name
     elif current == "description":
         text = clean_text(answer)
         if len(text) < 20:
@@ -154,7 +248,7 @@ def step(inbound: Inbound, conversation) -> str:
         if not data["name"]:
             return ask(current, say("again", lang))
     elif current == "confirm":
-        if word not in ("YA", "YES"):
+        if word not in ("YA", "YES", "Y"):
             return ask(current, say("again", lang))
         return _submit(inbound, conversation, data, lang)
 
@@ -162,6 +256,26 @@ def step(inbound: Inbound, conversation) -> str:
     if following == "name" and data.get("confidentiality") == "anonim":
         following = "confirm"
     return ask(following)
+
+
+LABELS = {
+    "maladministrasi": {"id": "maladministrasi", "en": "maladministration"},
+    "ham": {"id": "pelanggaran HAM", "en": "human-rights violation"},
+    "tidak_tahu": {"id": "jenis belum tahu", "en": "kind not known"},
+    "terbuka": {"id": "identitas terbuka", "en": "identity open"},
+    "rahasia": {"id": "identitas rahasia", "en": "identity confidential"},
+    "anonim": {"id": "anonim", "en": "anonymous"},
+}
+
+
+def _summary(data: dict, lang: str) -> str:
+    parts = [
+        LABELS.get(data.get("kind"), {}).get(lang, ""),
+        data.get("agency_label", ""),
+        data.get("region_label", ""),
+        LABELS.get(data.get("confidentiality"), {}).get(lang, ""),
+    ]
+    return say("summary", lang, items="; ".join(p for p in parts if p))
 
 
 def _submit(inbound: Inbound, conversation, data: dict, lang: str) -> str:

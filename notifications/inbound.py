@@ -52,6 +52,11 @@ class Inbound:
     channel: str  # sms | whatsapp
     body: str
     media: list[dict] = field(default_factory=list)  # [{"url": …, "content_type": …}]
+    to: str = ""  # our number that received it (E.164, without the whatsapp: prefix)
+    # The person's language when the domain knows it (their case's language), else None.
+    language: str | None = None
+    # What is kept in InboundMessage.body when it differs from the text (a handler removes a PIN).
+    stored_body: str | None = None
 
     @property
     def words(self) -> list[str]:
@@ -63,7 +68,8 @@ class Inbound:
 
     @property
     def english(self) -> bool:
-        return self.keyword in ENGLISH_WORDS
+        """Answer in English: the keyword was English, or the person's case is in English."""
+        return self.keyword in ENGLISH_WORDS or self.language == "en"
 
 
 def parse_twilio(post) -> Inbound:
@@ -86,17 +92,32 @@ def parse_twilio(post) -> Inbound:
         channel=channel,
         body=post.get("Body", "").strip(),
         media=media,
+        to=post.get("To", "").removeprefix("whatsapp:"),
     )
 
 
 Handler = Callable[[Inbound], "str | None"]
 _handlers: list[Handler] = []
+_language_resolvers: list[Callable[[str], str | None]] = []
 
 
 def register_handler(handler: Handler) -> Handler:
+    """A domain handler: returns the reply text, "" for no reply, or None to let the next one try."""
     if handler not in _handlers:
         _handlers.append(handler)
     return handler
+
+
+def register_language_resolver(resolver: Callable[[str], str | None]) -> Callable:
+    """A domain function phone → "en" / "id" / None: the language the person chose elsewhere
+    (this app does not know complaints, the domain does)."""
+    if resolver not in _language_resolvers:
+        _language_resolvers.append(resolver)
+    return resolver
+
+
+def _language_for(phone: str) -> str | None:
+    return next((lang for lang in (r(phone) for r in _language_resolvers) if lang), None)
 
 
 def reply_text(key: str, *, english: bool) -> str:
@@ -137,13 +158,19 @@ def handle(inbound: Inbound) -> str:
                 media=inbound.media,
             )
             contacts.touch_inbound(inbound.phone, inbound.channel)
+            conversations_purge_expired()
+            inbound.language = _language_for(inbound.phone)
             reply = _keyword_reply(inbound)
             if reply is None:
                 reply = next((r for r in (h(inbound) for h in _handlers) if r is not None), None)
             if reply is None:
                 reply = reply_text("unknown", english=inbound.english)
+            # The reply is kept so that a retried webhook gets the same answer (e.g. LAPOR's code
+            # and PIN, which is sent nowhere else).
             record.reply = reply
-            record.save(update_fields=["reply"])
+            if inbound.stored_body is not None:
+                record.body = inbound.stored_body
+            record.save(update_fields=["reply", "body"])
     except IntegrityError:
         # The same webhook, handled at this very moment by another request.
         return InboundMessage.objects.get(sid=inbound.sid).reply
@@ -151,13 +178,32 @@ def handle(inbound: Inbound) -> str:
 
 
 # --- conversations -------------------------------------------------------------------------------
+def conversation_is_expired(conversation: Conversation, *, now=None) -> bool:
+    return conversation.updated_at < (now or timezone.now()) - CONVERSATION_TIMEOUT
+
+
 def conversation_for(phone: str, channel: str) -> Conversation | None:
-    """The number's conversation in progress; one silent for a day has ended."""
+    """The number's conversation in progress; one silent for a day has ended.
+
+    An ended one is returned once more with ``expired = True`` (and deleted), so its handler can
+    tell the person why their answer is not understood any more.
+    """
     conversation = Conversation.objects.filter(phone=phone, channel=channel).first()
-    if conversation and conversation.updated_at < timezone.now() - CONVERSATION_TIMEOUT:
-        conversation.delete()
+    if conversation is None:
         return None
+    conversation.expired = conversation_is_expired(conversation)
+    if conversation.expired:
+        conversation.delete()
     return conversation
+
+
+def conversations_purge_expired(*, now=None) -> int:
+    """Delete conversations long past their timeout: half-written reports hold personal data
+    (UU PDP) and the people who left them may never write again. Kept one more day after the
+    timeout so that a late answer is told the conversation ended (conversation_for)."""
+    cutoff = (now or timezone.now()) - 2 * CONVERSATION_TIMEOUT
+    deleted, _ = Conversation.objects.filter(updated_at__lt=cutoff).delete()
+    return deleted
 
 
 def conversation_start(
