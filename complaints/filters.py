@@ -1,11 +1,13 @@
 """The queue's filters, shared by the page, the API list and the CSV export."""
 
 import django_filters
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .codes import normalise_code
+from .indexes import SEARCH_CONFIG, description_vector
 from .models import Agency, Category, Channel, Complaint, Kind, Province, Regency, State, VulnerableGroup
 
 ASSIGNEE_CHOICES = [("me", _("Saya")), ("unassigned", _("Belum ada petugas")), ("anyone", _("Siapa saja"))]
@@ -68,6 +70,18 @@ class QueueFilter(django_filters.FilterSet):
         # A code as read aloud or copied ("abcd 2345", "ABCD-2345") matches exactly; the same
         # words are searched in the description too (the unique index makes the code part free).
         code = normalise_code(value)
+        words = self._description_matches(value)
         if code and len(code) <= Complaint._meta.get_field("tracking_code").max_length:
-            return queryset.filter(Q(tracking_code=code) | Q(description__icontains=value))
-        return queryset.filter(description__icontains=value)
+            return queryset.filter(Q(tracking_code=code) | words)
+        return queryset.filter(words)
+
+    @staticmethod
+    def _description_matches(value: str) -> Q:
+        """Full-text on PostgreSQL (whole words, "quoted phrases", -excluded; the GIN index
+        complaint_description_fts); a substring match on the embedded SQLite default."""
+        if connection.vendor != "postgresql":
+            return Q(description__icontains=value)
+        from django.contrib.postgres.search import SearchQuery, SearchVectorExact
+
+        query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
+        return Q(SearchVectorExact(description_vector(), query))

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from .indexes import PostgresOnlyGinIndex, description_vector
+
 
 # --- choices -------------------------------------------------------------------------------------
 class Kind(models.TextChoices):
@@ -350,6 +352,8 @@ class Complaint(FSMModelMixin, models.Model):
             models.Index(fields=["state", "due_at"], name="complaint_state_due"),
             # The API list: a unit's cases, newest first (cursor pagination on (created_at, id)).
             models.Index(fields=["unit", "-created_at", "-id"], name="complaint_unit_created"),
+            # The queue's full-text search on the description (PostgreSQL; skipped on SQLite).
+            PostgresOnlyGinIndex(description_vector(), name="complaint_description_fts"),
         ]
 
     def __str__(self) -> str:

@@ -171,3 +171,21 @@ def test_a_filter_value_it_cannot_read_is_pointed_out(intake_officer):
     response = as_user(intake_officer).get("/petugas/", {"state": "terbang"})
     assert response.status_code == 200
     assert 'class="has-error"' in response.content.decode()
+
+
+def test_on_postgresql_the_search_is_full_text_on_an_index(postgres, administrator):
+    from django.db import connection
+
+    from complaints.selectors import complaint_queue_for
+
+    wanted = ComplaintFactory(description="Pungutan liar saat mengurus sertifikat tanah di desa.")
+    ComplaintFactory(description="Sertifikasi guru tertunda.")  # a different word, not a match
+    page = complaint_queue_for(administrator, params={"q": "sertifikat pungutan"})
+    assert [c.pk for c in page.rows] == [wanted.pk]
+    queryset = page.filters.qs.order_by()
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "complaint_description_fts" in plan, plan
