@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .filters import QueueFilter
-from .models import Complaint, IdentityReveal, Role
+from .models import Complaint, IdentityReveal, Role, State
 from .permissions import complaints_visible_to
 
 PAGE_SIZE = 50
@@ -97,3 +98,25 @@ def identity_access_log_for(officer, *, before: int | None = None) -> tuple[list
     more = len(rows) > LOG_PAGE_SIZE
     rows = rows[:LOG_PAGE_SIZE]
     return rows, (rows[-1].pk if more else None)
+
+
+def case_clock(complaint: Complaint) -> dict:
+    """The stage clock as the case page says it: the rule it runs on (and its source), the
+    working or calendar days left or overdue, and whether it is paused for the complainant."""
+    from workflow import deadlines as workflow_deadlines
+
+    from .deadlines import MACHINE
+
+    now = timezone.now()
+    rule = workflow_deadlines.rule_for(MACHINE, complaint.state, complaint.kind)
+    clock = {"due_at": complaint.due_at, "overdue": complaint.is_overdue, "rule": rule, "days": None}
+    if complaint.state == State.AWAITING_INFO and complaint.paused_remaining is not None:
+        clock["paused_days"] = complaint.paused_remaining.days
+    if rule is None or complaint.due_at is None:
+        return clock
+    earlier, later = sorted([now, complaint.due_at])
+    if rule.working_days:
+        clock["days"] = workflow_deadlines.working_days_between(earlier, later)
+    else:
+        clock["days"] = (timezone.localdate(later) - timezone.localdate(earlier)).days
+    return clock

@@ -21,8 +21,8 @@ from workflow.engine import Actor
 
 from .codes import display_code
 from .identity import READ_REASON, identity_read, identity_reveal, needs_reveal
-from .models import CaseMessage, Complaint, Role, User
-from .selectors import complaint_detail_for, complaint_queue_for, identity_access_log_for
+from .models import CaseMessage, Complaint, Role, State, User
+from .selectors import case_clock, complaint_detail_for, complaint_queue_for, identity_access_log_for
 from .services_officer import (
     api_token_renew,
     api_token_revoke,
@@ -75,10 +75,11 @@ def case_context(request, complaint, *, bound: dict | None = None) -> dict:
     return {
         "complaint": complaint,
         "code": display_code(complaint.tracking_code),
+        "clock": case_clock(complaint),
         "identity": identity_read(request.user, complaint),
         "needs_reveal": needs_reveal(request.user, complaint),
         "evidence": complaint.evidence.all(),
-        "timeline": engine.history(complaint),
+        "timeline": _labelled(complaint, engine.history(complaint)),
         "transitions": forms,
         "thread": [m for m in thread if m.kind != CaseMessage.Kind.INTERNAL],
         "notes": [m for m in thread if m.kind == CaseMessage.Kind.INTERNAL],
@@ -90,6 +91,21 @@ def case_context(request, complaint, *, bound: dict | None = None) -> dict:
         if request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
         else [],
     }
+
+
+def _labelled(complaint, logs) -> list:
+    """Audit rows with the step's and the states' names as people read them."""
+    machine = engine.machine_for(complaint)
+    states = dict(State.choices)
+    rows = list(logs)
+    for log in rows:
+        try:
+            log.label = machine.spec(log.transition).label()
+        except engine.UnknownTransition:  # a step since removed from the machine
+            log.label = log.transition
+        log.source_label = states.get(log.source, log.source)
+        log.target_label = states.get(log.target, log.target)
+    return rows
 
 
 @officer_required

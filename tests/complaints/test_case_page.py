@@ -1,9 +1,12 @@
 """The case page /petugas/kasus/<id>/: what it shows, its step forms, the thread and notes,
 evidence downloads and CSRF on every form."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from complaints.models import CaseMessage, Complaint, State
 from complaints.services import complaint_submit
@@ -42,7 +45,7 @@ def test_the_page_shows_the_complaint_checklist_deadline_and_audit_trail_with_na
     assert "Verifikasi formal" in html and "terpenuhi" in html  # the refer step recorded them met
     assert referred.due_at.strftime("%Y") in html
     trail = html.split("Jejak audit")[1]
-    assert "start_verification" in trail and "refer" in trail and "Adi Nugroho" in trail
+    assert "Mulai verifikasi" in trail and "Diterima → Verifikasi" in trail and "Adi Nugroho" in trail
     assert "surat.pdf" in html
 
 
@@ -183,3 +186,23 @@ def test_the_case_page_takes_a_fixed_number_of_queries(
         client.post(f"/petugas/kasus/{referred.pk}/pesan/", {"body": f"Pesan {n}"})
     with django_assert_max_num_queries(16):
         client.get(f"/petugas/kasus/{referred.pk}/")
+
+
+def test_the_clock_says_how_many_working_days_are_left_and_on_what_rule(referred, ombudsman_officer):
+    from workflow.deadlines import working_days_between
+
+    left = working_days_between(timezone.now(), referred.due_at)
+    html = page(ombudsman_officer, referred)
+    assert f"sisa {left} hari kerja" in html and "tahap ini 5 hari" in html
+
+
+def test_an_overdue_case_says_by_how_much(referred, ombudsman_officer):
+    Complaint.objects.filter(pk=referred.pk).update(due_at=timezone.now() - datetime.timedelta(days=10))
+    html = page(ombudsman_officer, referred)
+    assert "lewat tenggat" in html and "(lewat " in html
+
+
+def test_the_clock_shows_it_is_paused_while_awaiting_the_complainant(administrator, ombudsman_officer):
+    examined = complaint_in(State.EXAMINATION, admin=administrator)
+    step(examined, "request_info", Actor.officer(ombudsman_officer), message="Mohon kirim KTP.")
+    assert "selama menunggu pelapor" in page(ombudsman_officer, examined)
