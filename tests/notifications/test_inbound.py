@@ -1,62 +1,24 @@
-"""Inbound SMS/WhatsApp over the signed webhook: keywords, status, replies, the LAPOR conversation."""
+"""The inbound webhook itself: signatures, TwiML, the generic keywords, once per MessageSid,
+conversations kept in the database."""
 
 import datetime
-import re
 
 import pytest
 from django.core.cache import cache
+from django.test import RequestFactory
 from django.utils import timezone
-from twilio.request_validator import RequestValidator
 
-from complaints.models import Complaint, Evidence, State
-from complaints.services import complaint_submit
-from notifications.models import Conversation, InboundMessage, Message, OptOut
-from tests.complaints.intake_data import PDF, valid
-from tests.complaints.lifecycle import step
-from workflow.engine import Actor
+from notifications import inbound
+from notifications.models import Contact, Conversation, InboundMessage, OptOut
+from tests.notifications.inbound_phone import PHONE, PUBLIC_URL, Phone
 
 pytestmark = pytest.mark.django_db
-URL = "/webhooks/twilio/inbound/"
-PHONE = "+6281234567890"
 
 
 @pytest.fixture(autouse=True)
 def _settings(settings, fake_twilio):
-    settings.SIGAP_PUBLIC_URL = "https://sigap.example.go.id"
+    settings.SIGAP_PUBLIC_URL = PUBLIC_URL
     cache.clear()
-
-
-class Phone:
-    """A complainant's phone talking to Sigap through Twilio's signed webhook."""
-
-    def __init__(self, client, token, number=PHONE, channel="sms"):
-        self.client, self.token, self.number, self.channel = client, token, number, channel
-        self.count = 0
-
-    def send(self, body, *, media=(), sid=None, signature=None):
-        self.count += 1
-        sender = f"whatsapp:{self.number}" if self.channel == "whatsapp" else self.number
-        params = {
-            "MessageSid": sid or f"SM{self.count:032d}",
-            "From": sender,
-            "To": "+15005550006",
-            "Body": body,
-            "NumMedia": str(len(media)),
-        }
-        for i, (url, content_type) in enumerate(media):
-            params[f"MediaUrl{i}"], params[f"MediaContentType{i}"] = url, content_type
-        if signature is None:
-            signature = RequestValidator(self.token).compute_signature(
-                f"https://sigap.example.go.id{URL}", params
-            )
-        headers = {"HTTP_X_TWILIO_SIGNATURE": signature} if signature else {}
-        return self.client.post(URL, params, **headers)
-
-    def reply(self, body, **kwargs) -> str:
-        response = self.send(body, **kwargs)
-        assert response.status_code == 200 and response["Content-Type"].startswith("text/xml")
-        found = re.search(r"<Message>(.*)</Message>", response.content.decode(), re.S)
-        return found.group(1) if found else ""
 
 
 @pytest.fixture
@@ -64,124 +26,178 @@ def phone(client, fake_twilio):
     return Phone(client, fake_twilio.auth_token)
 
 
+@pytest.fixture
+def whatsapp(client, fake_twilio):
+    return Phone(client, fake_twilio.auth_token, channel="whatsapp")
+
+
 @pytest.mark.parametrize("signature", ["", "d3Jvbmc="], ids=["missing", "wrong"])
 def test_a_bad_or_missing_signature_is_refused_and_changes_nothing(phone, signature):
-    assert phone.send("BERHENTI", signature=signature).status_code == 403
+    response = phone.send("BERHENTI", signature=signature)
+    assert response.status_code == 403
     assert not OptOut.objects.exists() and not InboundMessage.objects.exists()
+    assert not Contact.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("stop", "start", "confirmation"),
-    [("BERHENTI", "MULAI", "tidak akan menerima"), ("stop", "Start", "no more Sigap messages")],
-)
-def test_stop_and_start_in_either_language_and_any_case(phone, stop, start, confirmation):
-    assert confirmation in phone.reply(stop)
-    assert OptOut.objects.filter(phone=PHONE, channel="sms").exists()
-    # Confirmed once: a second STOP gets no reply.
-    assert phone.reply(stop) == ""
-    assert phone.reply(start) in (
-        "Pesan Sigap diaktifkan kembali untuk nomor ini.",
-        "Sigap messages are on again for this number.",
-    )
+def test_a_signature_over_other_parameters_is_refused(phone, client):
+    params = phone.params("MULAI")
+    signature = phone.sign(params)
+    params["Body"] = "BERHENTI"  # changed on the way
+    response = client.post("/webhooks/twilio/inbound/", params, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == 403
     assert not OptOut.objects.exists()
 
 
-def test_stop_is_honoured_on_the_next_workflow_step(phone, administrator):
-    complaint, _ = complaint_submit(channel="web", data=valid())
-    phone.reply("BERHENTI")
-    step(complaint, "start_verification", Actor.officer(administrator))
-    step(complaint, "reject", Actor.officer(administrator))
-    message = Message.objects.get(template_key="reject")
-    assert (message.status, message.last_error) == ("failed", "opted out")
+def test_a_signature_made_with_another_token_is_refused(client):
+    assert Phone(client, "another-token").send("BERHENTI").status_code == 403
+    assert not OptOut.objects.exists()
+
+
+def test_a_signed_message_is_answered_with_twiml(phone):
+    response = phone.send("BANTUAN")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    assert response.content.decode().startswith('<?xml version="1.0" encoding="UTF-8"?><Response><Message>')
 
 
 @pytest.mark.parametrize(
-    ("word", "expected"), [("bantuan", "CEK <kode> <PIN>"), ("HELP", "STATUS <code> <PIN>")]
+    ("stop", "start", "stopped", "started"),
+    [
+        ("BERHENTI", "MULAI", "tidak akan menerima pesan Sigap", "diaktifkan kembali"),
+        ("  berhenti ", "Mulai", "tidak akan menerima pesan Sigap", "diaktifkan kembali"),
+        ("stop", "Start", "no more Sigap messages", "on again"),
+        ("STOP", "START", "no more Sigap messages", "on again"),
+    ],
+)
+def test_stop_and_start_in_either_language_and_any_case(phone, stop, start, stopped, started):
+    assert stopped in phone.reply(stop)
+    assert OptOut.objects.filter(phone=PHONE, channel="sms").exists()
+    # Confirmed once: a second STOP gets no reply.
+    assert phone.reply(stop) == ""
+    assert started in phone.reply(start)
+    assert not OptOut.objects.exists()
+
+
+def test_stop_opts_out_only_the_channel_it_came_on(phone, whatsapp):
+    whatsapp.reply("BERHENTI")
+    assert list(OptOut.objects.values_list("phone", "channel")) == [(PHONE, "whatsapp")]
+    phone.reply("BERHENTI")
+    assert OptOut.objects.count() == 2
+    whatsapp.reply("MULAI")
+    assert list(OptOut.objects.values_list("channel", flat=True)) == ["sms"]
+
+
+def test_a_keyword_inside_a_sentence_is_not_a_command(phone):
+    assert "tidak dikenali" in phone.reply("tolong jangan stop layanan air kami")
+    assert not OptOut.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("bantuan", "CEK <kode> <PIN>"),
+        ("Bantuan", "LAPOR"),
+        ("HELP", "STATUS <code> <PIN>"),
+        ("help", "STOP"),
+    ],
 )
 def test_help_lists_the_keywords(phone, word, expected):
-    assert expected.replace("<", "&lt;").replace(">", "&gt;") in phone.reply(word)
+    assert expected in phone.reply(word)
 
 
-def test_cek_answers_with_code_and_status_only(phone):
-    complaint, pin = complaint_submit(channel="web", data=valid())
-    answer = phone.reply(f"cek {complaint.tracking_code[:4]}-{complaint.tracking_code[4:]} {pin}")
-    assert "status Diterima" in answer and complaint.tracking_code[:4] in answer
-    assert complaint.identity.name not in answer
-    assert "tidak cocok" in phone.reply(
-        f"CEK {complaint.tracking_code} 000000" if pin != "000000" else "CEK X 1"
+def test_an_unknown_message_points_to_help(phone):
+    assert phone.reply("halo") == "Maaf, pesan tidak dikenali. Ketik BANTUAN untuk daftar perintah."
+
+
+def test_the_same_webhook_twice_is_handled_once(phone):
+    sid = "SM" + "7" * 32
+    first = phone.reply("BERHENTI", sid=sid)
+    # Twilio retried: the same answer again, not "already stopped" silence, and one record.
+    assert phone.reply("BERHENTI", sid=sid) == first != ""
+    assert InboundMessage.objects.filter(sid=sid).count() == 1
+
+
+def test_the_message_is_recorded_with_its_channel_and_media(whatsapp, fake_twilio):
+    url = fake_twilio.add_media("ME9", b"x", "image/jpeg")
+    whatsapp.reply("foto", media=[(url, "image/jpeg")], sid="SM" + "1" * 32)
+    record = InboundMessage.objects.get()
+    assert (record.sid, record.phone, record.channel, record.body) == (
+        "SM" + "1" * 32,
+        PHONE,
+        "whatsapp",
+        "foto",
     )
-    assert "status Received" in phone.reply(f"STATUS {complaint.tracking_code} {pin}")
+    assert record.media == [{"url": url, "content_type": "image/jpeg"}]
+    # The WhatsApp 24-hour window opens with the person's message.
+    assert Contact.objects.get(
+        phone=PHONE, channel="whatsapp"
+    ).last_inbound_at > timezone.now() - datetime.timedelta(minutes=1)
 
 
-def test_a_reply_to_an_information_request_goes_into_the_case_with_its_media(
-    phone, fake_twilio, administrator
-):
-    complaint, _ = complaint_submit(channel="web", data=valid())
-    officer = Actor.officer(administrator)
-    step(complaint, "start_verification", officer)
-    step(complaint, "request_info", officer)
-    media_url = fake_twilio.add_media("ME1", PDF, "application/pdf")
-    answer = phone.reply("Ini <b>KTP</b> saya", media=[(media_url, "application/pdf")])
-    assert "sudah kami terima" in answer
-    complaint.refresh_from_db()
-    assert complaint.state == State.VERIFYING
-    assert complaint.messages.get(kind="from_complainant").body == "Ini KTP saya"
-    evidence = Evidence.objects.get(complaint=complaint)
-    assert (evidence.channel, evidence.content_type) == ("sms", "application/pdf")
-    assert evidence.file.read() == PDF
-    log = complaint.__class__.objects.get(pk=complaint.pk)
-    from workflow.engine import history
-
-    assert history(log).last().via == "sms"
-    # The media was fetched with the account's credentials, over real HTTP.
-    assert [r.auth for r in fake_twilio.requests if r.method == "GET"] == [
-        (fake_twilio.account_sid, fake_twilio.auth_token)
-    ]
-
-
-def test_the_same_webhook_twice_is_handled_once(phone, administrator):
-    complaint, _ = complaint_submit(channel="web", data=valid())
-    step(complaint, "start_verification", Actor.officer(administrator))
-    step(complaint, "request_info", Actor.officer(administrator))
-    first = phone.reply("Data tambahan", sid="SM" + "9" * 32)
-    again = phone.reply("Data tambahan", sid="SM" + "9" * 32)
-    assert first == again
-    assert complaint.messages.filter(kind="from_complainant").count() == 1
-
-
-def test_a_whole_lapor_conversation_files_a_complaint(phone):
-    assert "Jenis pengaduan" in phone.reply("LAPOR")
-    assert "tidak dikenali" in phone.reply("7")  # a bad answer is asked again
-    assert "Instansi" in phone.reply("1")
-    assert "kabupaten/kota" in phone.reply("BPJS Kesehatan")
-    assert "Ada beberapa wilayah" in phone.reply("Bandung")
-    assert "Ceritakan" in phone.reply("Kota Bandung")
-    assert "paling sedikit 20" in phone.reply("pendek")
-    # A restart: nothing in memory, the conversation comes back from the database.
-    assert Conversation.objects.get(phone=PHONE).step == "description"
-    assert "Sudah mengadu" in phone.reply("Kartu BPJS saya ditolak di puskesmas <script>x</script>tiga kali.")
-    assert "Identitas Anda" in phone.reply("2")
-    assert "Nama lengkap" in phone.reply("2")
-    assert "UU 27/2022" in phone.reply("Siti Aminah")
-    done = phone.reply("ya")
-    code = re.search(r"Kode lacak (\w{4}-\w{4}), PIN (\d{6})", done)
-    assert code, done
-    complaint = Complaint.objects.get()
-    assert (complaint.channel, complaint.kind, complaint.confidentiality) == (
-        "sms",
-        "maladministrasi",
-        "rahasia",
+def test_parse_reads_channel_number_and_media_from_twilio_parameters():
+    request = RequestFactory().post(
+        "/",
+        {
+            "MessageSid": "SM1",
+            "From": "whatsapp:+62 812-3456-7890",
+            "To": "whatsapp:+14155238886",
+            "Body": "  halo ",
+            "NumMedia": "2",
+            "MediaUrl0": "https://api.twilio.com/m/0",
+            "MediaContentType0": "image/png",
+            "MediaUrl1": "https://api.twilio.com/m/1",
+            "MediaContentType1": "application/pdf",
+        },
     )
-    assert complaint.regency.name == "Kota Bandung" and complaint.agency.name == "BPJS Kesehatan"
-    assert complaint.description == "Kartu BPJS saya ditolak di puskesmas tiga kali."
-    assert complaint.identity.phone == PHONE and complaint.notify_channel == "sms"
-    assert not Conversation.objects.exists()
+    parsed = inbound.parse_twilio(request.POST)
+    assert (parsed.sid, parsed.phone, parsed.to, parsed.channel, parsed.body) == (
+        "SM1",
+        PHONE,
+        "+14155238886",
+        "whatsapp",
+        "halo",
+    )
+    assert [m["content_type"] for m in parsed.media] == ["image/png", "application/pdf"]
+    assert inbound.parse_twilio(RequestFactory().post("/", {"From": "+6281234567890"}).POST).channel == "sms"
 
 
-def test_batal_cancels_and_a_silent_day_ends_the_conversation(phone):
-    phone.reply("LAPOR")
-    assert "dibatalkan" in phone.reply("batal")
-    phone.reply("LAPOR")
-    Conversation.objects.update(updated_at=timezone.now() - datetime.timedelta(hours=25))
-    assert "tidak dikenali" in phone.reply("1")  # no conversation any more
-    assert not Complaint.objects.exists()
+def test_a_registered_language_makes_the_keywords_answer_in_english(phone):
+    def english_for_this_phone(number):
+        return "en" if number == PHONE else None
+
+    inbound.register_language_resolver(english_for_this_phone)
+    try:
+        assert "no more Sigap messages" in phone.reply("BERHENTI")
+    finally:
+        inbound._language_resolvers.remove(english_for_this_phone)
+
+
+def test_a_conversation_lives_in_the_database_and_ends_after_a_silent_day():
+    started = inbound.conversation_start(PHONE, "sms", handler="demo", step="one", data={"a": 1})
+    # Another process (a restart) finds it where it was.
+    found = inbound.conversation_for(PHONE, "sms")
+    assert (found.pk, found.handler, found.step, found.data, found.expired) == (
+        started.pk,
+        "demo",
+        "one",
+        {"a": 1},
+        False,
+    )
+    inbound.conversation_save(found, step="two", data={"a": 2})
+    assert Conversation.objects.get().step == "two"
+    assert inbound.conversation_for(PHONE, "whatsapp") is None  # one per channel
+
+    Conversation.objects.update(updated_at=timezone.now() - datetime.timedelta(hours=24, minutes=1))
+    ended = inbound.conversation_for(PHONE, "sms")
+    assert ended.expired and not Conversation.objects.exists()
+    assert inbound.conversation_for(PHONE, "sms") is None
+
+
+def test_conversations_long_past_their_timeout_are_purged_by_any_message(phone):
+    inbound.conversation_start("+628111111111", "sms", handler="demo", step="one")
+    inbound.conversation_start("+628222222222", "sms", handler="demo", step="one")
+    Conversation.objects.filter(phone="+628111111111").update(
+        updated_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    phone.reply("BANTUAN")
+    assert list(Conversation.objects.values_list("phone", flat=True)) == ["+628222222222"]

@@ -1,0 +1,99 @@
+"""CEK <kode> <PIN> / STATUS <code> <PIN> over SMS and WhatsApp: code and status only."""
+
+import pytest
+from django.core.cache import cache
+
+from complaints.codes import display_code
+from complaints.services import complaint_submit
+from complaints.tracking import MAX_FAILURES_PER_CLIENT
+from notifications.models import InboundMessage
+from tests.complaints.intake_data import valid
+from tests.complaints.lifecycle import step
+from tests.notifications.inbound_phone import PUBLIC_URL, Phone
+from workflow.engine import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _settings(settings, fake_twilio):
+    settings.SIGAP_PUBLIC_URL = PUBLIC_URL
+    cache.clear()
+
+
+@pytest.fixture
+def phone(client, fake_twilio):
+    return Phone(client, fake_twilio.auth_token)
+
+
+@pytest.fixture
+def filed():
+    return complaint_submit(channel="web", data=valid())
+
+
+def wrong(pin: str) -> str:
+    return "000000" if pin != "000000" else "111111"
+
+
+@pytest.mark.parametrize("command", ["CEK", "cek", "Cek"])
+def test_cek_answers_with_the_code_and_status_in_indonesian(phone, filed, command):
+    complaint, pin = filed
+    code = display_code(complaint.tracking_code)
+    answer = phone.reply(f"{command} {code} {pin}")
+    assert answer == f"Sigap {code}: status Diterima. Rincian: {PUBLIC_URL}/lacak/"
+
+
+@pytest.mark.parametrize("command", ["STATUS", "status"])
+def test_status_answers_in_english(phone, filed, command):
+    complaint, pin = filed
+    answer = phone.reply(f"{command} {complaint.tracking_code.lower()} {pin}")
+    assert (
+        answer
+        == f"Sigap {display_code(complaint.tracking_code)}: status Received. Details: {PUBLIC_URL}/lacak/"
+    )
+
+
+def test_the_answer_follows_the_case_and_never_names_the_complainant(phone, filed, administrator):
+    complaint, pin = filed
+    step(complaint, "start_verification", Actor.officer(administrator))
+    answer = phone.reply(f"CEK {complaint.tracking_code} {pin}")
+    assert "status Verifikasi" in answer
+    for private in ("Budi", "Menteng", "KTP", "3171234567890123"):
+        assert private not in answer
+
+
+def test_a_complaint_filed_in_english_is_answered_in_english_even_with_cek(phone):
+    complaint, pin = complaint_submit(channel="web", data=valid(phone="0812 9999 8888"), language="en")
+    assert "status Received" in phone.reply(f"CEK {complaint.tracking_code} {pin}")
+
+
+@pytest.mark.parametrize("message", ["CEK", "CEK ABCD1234", "CEK ZZZZ-ZZZZ 123456"])
+def test_a_wrong_or_incomplete_check_explains_the_format(phone, filed, message):
+    assert phone.reply(message) == "Kode lacak atau PIN tidak cocok. Format: CEK <kode> <PIN>"
+
+
+def test_a_wrong_pin_says_so_without_the_status(phone, filed):
+    complaint, pin = filed
+    answer = phone.reply(f"STATUS {complaint.tracking_code} {wrong(pin)}")
+    assert answer == "Tracking code or PIN does not match. Format: STATUS <code> <PIN>"
+
+
+def test_guessing_from_one_phone_is_stopped_even_with_the_right_pin_after(phone, filed):
+    complaint, pin = filed
+    others = [complaint_submit(channel="web", data=valid())[0] for _ in range(5)]
+    # Wrong PINs spread over several codes (fewer than the per-code limit on each): the phone
+    # number is the client whose guesses are counted.
+    for attempt in range(MAX_FAILURES_PER_CLIENT):
+        target = others[attempt % len(others)]
+        phone.reply(f"CEK {target.tracking_code} {attempt:06d}")
+    assert "Terlalu banyak percobaan" in phone.reply(f"CEK {complaint.tracking_code} {pin}")
+    # Another phone is not blocked by this one's guesses.
+    other_phone = Phone(phone.client, phone.token, number="+6281311112222")
+    assert "status Diterima" in other_phone.reply(f"CEK {complaint.tracking_code} {pin}")
+
+
+def test_the_pin_is_not_kept_in_the_record_of_inbound_messages(phone, filed):
+    complaint, pin = filed
+    phone.reply(f"CEK {complaint.tracking_code} {pin}")
+    record = InboundMessage.objects.get()
+    assert pin not in record.body and record.body == f"CEK {complaint.tracking_code} ******"
