@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from . import api, api_transitions
+from . import api, api_officer, api_transitions
 
 router = SimpleRouter()
 router.register("complaints", api.ComplaintViewSet, basename="complaint")
@@ -14,6 +14,11 @@ urlpatterns: list = [
         "v1/complaints/<int:pk>/transitions/<slug:name>/",
         api_transitions.TransitionView.as_view(),
         name="api_complaint_transition",
+    ),
+    path(
+        "v1/complaints/<int:pk>/identity/",
+        api_officer.IdentityRevealView.as_view(),
+        name="api_complaint_identity_reveal",
     ),
     path("v1/reference/", api.ReferenceView.as_view(), name="api_reference"),
     path("v1/track/", api.TrackView.as_view(), name="api_track"),

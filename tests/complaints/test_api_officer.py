@@ -107,3 +107,27 @@ def test_a_bad_page_size_or_cursor_is_not_a_server_error(intake_officer):
     # A filter it cannot read is a 400, not a silently unfiltered list.
     bad = api.get("/api/v1/complaints/", {"category": "bukan-angka", "state": "terbang"})
     assert bad.status_code == 400 and set(bad.json()["errors"]) == {"category", "state"}
+
+
+def test_an_officer_reveals_a_confidential_identity_through_the_api_with_a_reason(
+    intake_officer, administrator, outsider
+):
+    from complaints.models import IdentityReveal
+
+    secret = ComplaintFactory(confidentiality="rahasia", identity__name="Rahasia Wibowo")
+    anonymous = ComplaintFactory(confidentiality="anonim", identity=None)
+    api = api_for(intake_officer)
+    url = f"/api/v1/complaints/{secret.pk}/identity/"
+    assert api.post(url, {"reason": " "}, format="json").status_code == 400
+    assert not IdentityReveal.objects.exists()
+    revealed = api.post(url, {"reason": "Konfirmasi nomor telepon"}, format="json")
+    assert revealed.status_code == 200 and revealed.json()["identity"]["name"] == "Rahasia Wibowo"
+    assert api.get(f"/api/v1/complaints/{secret.pk}/").json()["identity"]["name"] == "Rahasia Wibowo"
+    assert IdentityReveal.objects.get().reason == "Konfirmasi nomor telepon"
+    # Administrators manage, they do not read identities; another unit does not find the case.
+    assert api_for(administrator).post(url, {"reason": "x"}, format="json").status_code == 403
+    assert api_for(outsider).post(url, {"reason": "x"}, format="json").status_code == 404
+    anon_url = f"/api/v1/complaints/{anonymous.pk}/identity/"
+    assert api.post(anon_url, {"reason": "x"}, format="json").status_code == 403
+    assert APIClient().post(url, {"reason": "x"}, format="json").status_code in (401, 403)
+    assert IdentityReveal.objects.count() == 1

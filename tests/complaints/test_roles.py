@@ -72,11 +72,22 @@ def expected(case: str, who: str) -> dict:
         page = "login"
         return dict.fromkeys(
             ["case", "evidence", "reveal", "claim", "assign", "message", "note", "step"], page
-        ) | {"api_detail": "refused", "api_step": "refused", "api_list": "refused", "queue": page}
+        ) | {
+            "api_detail": "refused",
+            "api_step": "refused",
+            "api_list": "refused",
+            "api_reveal": "refused",
+            "queue": page,
+        }
     if who == "no_role":
         return dict.fromkeys(
             ["case", "evidence", "reveal", "claim", "assign", "message", "note", "step", "queue"], 403
-        ) | {"api_detail": "refused", "api_step": "refused_or_hidden", "api_list": "refused"}
+        ) | {
+            "api_detail": "refused",
+            "api_step": "refused_or_hidden",
+            "api_reveal": "refused_or_hidden",
+            "api_list": "refused",
+        }
     handler = who in HANDLERS[case]
     admin = who == "administrator"
     sees = handler or admin
@@ -84,7 +95,19 @@ def expected(case: str, who: str) -> dict:
         # Assigning is for supervisors: a case officer is refused for the role, before any id is read.
         assign = 404 if who in ("supervisor",) else 403
         return dict.fromkeys(
-            ["case", "evidence", "reveal", "claim", "message", "note", "step", "api_detail", "api_step"], 404
+            [
+                "case",
+                "evidence",
+                "reveal",
+                "claim",
+                "message",
+                "note",
+                "step",
+                "api_detail",
+                "api_step",
+                "api_reveal",
+            ],
+            404,
         ) | {"assign": assign, "queue": 200, "api_list": 200}
     return {
         "queue": 200,
@@ -93,6 +116,7 @@ def expected(case: str, who: str) -> dict:
         "evidence": 200,
         "api_detail": 200,
         "reveal": 302 if handler else 403,
+        "api_reveal": 200 if handler else 403,
         "claim": 302 if handler else 403,
         "assign": 302 if (who in ASSIGNERS[case] or admin) else 403,
         "message": 302,
@@ -148,6 +172,11 @@ def test_every_role_against_every_page_and_api_action(case_name, who, request, a
     check(web.get(f"{base}bukti/{evidence.pk}/"), want["evidence"], "evidence")
     check(api.get(f"/api/v1/complaints/{case.pk}/"), want["api_detail"], "api detail")
     check(web.post(f"{base}identitas/", {"reason": "Perlu menghubungi pelapor"}), want["reveal"], "reveal")
+    check(
+        api.post(f"/api/v1/complaints/{case.pk}/identity/", {"reason": "Lewat API"}, format="json"),
+        want["api_reveal"],
+        "api reveal",
+    )
     check(web.post(f"{base}pesan/", {"body": "Mohon kirim salinan surat."}), want["message"], "message")
     check(web.post(f"{base}catatan/", {"body": "Cek arsip."}), want["note"], "note")
     check(web.post(f"{base}ambil/"), want["claim"], "claim")
@@ -175,7 +204,8 @@ def test_every_role_against_every_page_and_api_action(case_name, who, request, a
     assert (twin.state != State.SUBMITTED and twin.state != State.REFERRED) == (want["api_step"] == 200)
     assert CaseMessage.objects.filter(complaint=case).exists() == (want["message"] == 302)
     revealed = IdentityReveal.objects.filter(complaint=case).exclude(reason="dibaca (pengaduan terbuka)")
-    assert revealed.exists() == (want["reveal"] == 302)
+    assert revealed.filter(reason="Perlu menghubungi pelapor").exists() == (want["reveal"] == 302)
+    assert revealed.filter(reason="Lewat API").exists() == (want["api_reveal"] == 200)
     if want["assign"] == 302:
         assert twin.assignee == assignee
     elif want["api_step"] != 200:  # accept/start by an officer also takes the case
