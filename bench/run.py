@@ -91,6 +91,23 @@ class Http:
         return response.status, response.headers, data
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (/proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+# The app server's worker processes, set once the server is up: the CPU they spend per request
+# is the figure that other work on a shared machine does not blur.
+SERVER_PIDS: list[int] = []
+
+
 def run_load(task, *, concurrency: int, count: int, seconds: float) -> dict:
     """Call task(i) from `concurrency` threads until `count` calls or `seconds` have passed."""
     latencies: list[float] = []
@@ -119,15 +136,19 @@ def run_load(task, *, concurrency: int, count: int, seconds: float) -> dict:
                     errors += 1
 
     started = time.perf_counter()
+    cpu_before = cpu_seconds(SERVER_PIDS)
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    cpu = cpu_seconds(SERVER_PIDS) - cpu_before
+    done = len(latencies) + errors
     return {
         "requests": len(latencies),
         "errors": errors,
+        "server_cpu_ms": cpu / done * 1000 if done else float("nan"),
         "per_s": len(latencies) / wall if wall else 0,
         "p50_ms": percentile(latencies, 0.5) * 1000,
         "p95_ms": percentile(latencies, 0.95) * 1000,
@@ -208,15 +229,19 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
     import django
 
     django.setup()
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
     from rest_framework.authtoken.models import Token
 
     from bench.seed import seed
-    from complaints.models import Complaint, HandlingUnit, Role, State, User
+    from complaints.models import Category, Complaint, HandlingUnit, Role, State, User
 
-    results: dict = {"machine": machine_info(connection), "command": " ".join(sys.argv)}
+    results: dict = {
+        "machine": machine_info(connection, args.redis_url),
+        "command": " ".join(["bench/run.py", *sys.argv[1:]]),
+    }
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
     logs = out_dir / "logs"
@@ -234,15 +259,22 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
         user.set_unusable_password()
         user.save()
         token, _ = Token.objects.get_or_create(user=user)
-        session = SessionStore()
-        session["_auth_user_id"] = str(user.pk)
-        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-        session["_auth_user_hash"] = user.get_session_auth_hash()
-        session.create()
-        return user, token.key, session.session_key
+        # A signed-in browser's session, made the way Django's login makes it (the configured
+        # backend, the session hash), without a password round trip.
+        browser = Client()
+        browser.force_login(user)
+        return user, token.key, browser.cookies["sessionid"].value
 
-    intake_user, intake_token, _ = officer("bench_intake", Role.INTAKE_OFFICER, "penerimaan-31")
-    handler, handler_token, handler_session = officer("bench_oki", Role.CASE_OFFICER, "ombudsman-31")
+    # The busiest province's offices: the longest queues, so the slowest lists.
+    busiest = (
+        Complaint.objects.values("province_id").annotate(n=Count("id")).order_by("-n").first() or {}
+    ).get("province_id", "31")
+    intake_unit, case_unit = f"penerimaan-{busiest}", f"ombudsman-{busiest}"
+    intake_user, intake_token, _ = officer("bench_intake", Role.INTAKE_OFFICER, intake_unit)
+    handler, handler_token, handler_session = officer("bench_oki", Role.CASE_OFFICER, case_unit)
+    results["units"] = {
+        code: Complaint.objects.filter(unit__code=code).count() for code in (intake_unit, case_unit)
+    }
     results["rows"] = Complaint.objects.count()
     print(f"{results['rows']:,} complaints in {database}", flush=True)
 
@@ -265,6 +297,7 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
     rss: dict[str, float] = {}
     with process(server_cmd, env, logs / "uvicorn.log") as server:
         wait_http(port)
+        SERVER_PIDS[:] = [pid for pid in children(server.pid) if b"resource_tracker" not in cmdline(pid)]
         client = Http(port)
         api_headers = {"Authorization": f"Token {handler_token}"}
 
@@ -303,11 +336,12 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
             print("intake web", results["intake_web"], flush=True)
 
         if "queue" in only:
+            delay = Category.objects.filter(kind="maladministrasi").order_by("id").first()
             queries = {
                 "default": "",
-                "kind=ham": "kind=ham",
                 "state=examination": "state=examination",
-                "overdue": "overdue=true",
+                "overdue=true": "overdue=true",
+                f"category={delay.code}": f"category={delay.pk}",
             }
             results["queue"] = {}
             for label, query in queries.items():
@@ -338,7 +372,7 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
 
         if "transitions" in only:
             ids = list(
-                Complaint.objects.filter(unit__code="penerimaan-31", state=State.SUBMITTED).values_list(
+                Complaint.objects.filter(unit__code=intake_unit, state=State.SUBMITTED).values_list(
                     "pk", flat=True
                 )[:5000]
             )
@@ -355,12 +389,11 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
             print("transitions", results["transitions"], flush=True)
 
         if "realtime" in only:
-            results["realtime"] = realtime(port, handler_session, handler_token, client)
+            results["realtime"] = realtime(port, handler_session, handler_token, client, unit=case_unit)
             print("realtime", results["realtime"], flush=True)
 
         rss["uvicorn (master)"] = peak_rss_mb(server.pid)
-        workers = [pid for pid in children(server.pid) if b"resource_tracker" not in cmdline(pid)]
-        for n, pid in enumerate(workers, start=1):
+        for n, pid in enumerate(SERVER_PIDS, start=1):
             rss[f"uvicorn worker {n}"] = peak_rss_mb(pid)
 
     if "sweep" in only:
@@ -373,6 +406,7 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
         print("outbox", results["outbox"], flush=True)
 
     results["peak_rss_mb"] = rss
+    results["machine"]["load_average_at_end"] = Path("/proc/loadavg").read_text().split()[:3]
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     (out_dir / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2, default=str))
     print(markdown(results))
@@ -507,16 +541,14 @@ def wait_workers(env: dict, count: int, seconds: float = 60) -> None:
     raise RuntimeError("the Celery workers did not start")
 
 
-def realtime(port: int, session_key: str, token: str, client: Http) -> dict:
+def realtime(port: int, session_key: str, token: str, client: Http, *, unit: str) -> dict:
     """200 officers' sockets; the time from a transition's commit to its event at each of them."""
     import websockets
 
     from complaints.models import Complaint, State
 
     cases = list(
-        Complaint.objects.filter(unit__code="ombudsman-31", state=State.REFERRED).values_list(
-            "pk", flat=True
-        )[:5]
+        Complaint.objects.filter(unit__code=unit, state=State.REFERRED).values_list("pk", flat=True)[:5]
     )
     latencies: list[float] = []
 
@@ -565,19 +597,25 @@ def realtime(port: int, session_key: str, token: str, client: Http) -> dict:
     }
 
 
-def machine_info(connection) -> dict:
+def machine_info(connection, redis_url: str) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
     import django
+    import redis
+
+    redis_version = redis.Redis.from_url(redis_url).info().get("redis_version", "?")
 
     mem = Path("/proc/meminfo").read_text().split("\n")[0]
     return {
+        # Other work on the machine while the benchmark ran (it shares its cores).
+        "load_average_at_start": Path("/proc/loadavg").read_text().split()[:3],
         "cpus": os.cpu_count(),
-        "memory": mem.split(":")[1].strip(),
+        "memory": f"{int(mem.split()[1]) / 1024 / 1024:.1f} GiB",
         "python": platform.python_version(),
         "django": django.get_version(),
-        "postgresql": pg,
+        "postgresql": pg.split()[0],
+        "redis": redis_version,
         "platform": platform.platform(),
     }
 
@@ -585,7 +623,12 @@ def machine_info(connection) -> dict:
 def markdown(results: dict) -> str:
     lines = [
         f"Command: `{results['command']}`",
-        f"Machine: {results['machine']}",
+        "Machine: {cpus} CPUs, {memory} memory, Python {python}, Django {django}, PostgreSQL {postgresql}, "
+        "Redis {redis}; load average {start} at the start and {end} at the end (the machine is shared)".format(
+            **results["machine"],
+            start="/".join(results["machine"]["load_average_at_start"]),
+            end="/".join(results["machine"].get("load_average_at_end", [])),
+        ),
         "",
         "| benchmark | figure |",
         "| --- | --- |",
@@ -603,11 +646,11 @@ def markdown(results: dict) -> str:
         if key in results:
             r = results[key]
             lines.append(
-                f"| {label} | {r['per_s']:.0f}/s; p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms; {r['errors']} errors |"
+                f"| {label} | {r['per_s']:.0f}/s; p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms; {r['errors']} errors; server CPU {r['server_cpu_ms']:.1f} ms/request |"
             )
     for label, r in results.get("queue", {}).items():
         lines.append(
-            f"| queue {label} (2 clients) | p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms ({r['requests']} requests) |"
+            f"| queue {label} (2 clients) | p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms ({r['requests']} requests, {r['errors']} errors; server CPU {r['server_cpu_ms']:.1f} ms/request) |"
         )
     if "sweep" in results:
         r = results["sweep"]
