@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from notifications.outbox import messages_for
@@ -108,6 +109,7 @@ def _labelled(complaint, logs) -> list:
     return rows
 
 
+@never_cache  # it may show an identity: not kept for the Back button of a shared computer
 @officer_required
 def case(request, pk: int):
     complaint = complaint_detail_for(request.user, pk)
@@ -217,8 +219,12 @@ def assign(request):
 def case_evidence(request, pk: int, evidence_id: int):
     complaint = complaint_detail_for(request.user, pk)
     evidence = get_object_or_404(complaint.evidence, pk=evidence_id)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:  # removed from storage (retention) while the row remains
+        raise Http404
     response = FileResponse(
-        evidence.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=evidence.original_name,
         content_type=evidence.content_type,
@@ -228,6 +234,7 @@ def case_evidence(request, pk: int, evidence_id: int):
     return response
 
 
+@never_cache
 @officer_required
 def identity_log(request):
     """The identity access log (UU 27/2022 PDP) for supervisors of a unit and administrators."""

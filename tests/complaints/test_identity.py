@@ -133,3 +133,8 @@ def test_supervisors_read_their_units_access_log_and_nobody_elses(
     assert "Klarifikasi kronologi" in everything and REASON in everything
     assert as_user(ombudsman_officer).get("/petugas/log-identitas/").status_code == 403
     assert as_user(outsider).get("/petugas/log-identitas/").status_code == 403
+
+
+def test_a_page_that_may_show_an_identity_is_never_cached(confidential, intake_officer):
+    response = as_user(intake_officer).get(f"/petugas/kasus/{confidential.pk}/")
+    assert "no-store" in response["Cache-Control"]
