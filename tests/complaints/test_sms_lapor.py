@@ -1,0 +1,213 @@
+"""LAPOR: filing a complaint over SMS/WhatsApp one question at a time, through the web's intake."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from complaints import conversations
+from complaints.models import Complaint
+from complaints.tracking import complaint_for_tracking
+from notifications.models import Conversation, Message
+from tests.notifications.inbound_phone import PHONE, PUBLIC_URL, Phone
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _settings(settings, fake_twilio):
+    settings.SIGAP_PUBLIC_URL = PUBLIC_URL
+    cache.clear()
+
+
+@pytest.fixture
+def phone(client, fake_twilio):
+    return Phone(client, fake_twilio.auth_token)
+
+
+@pytest.fixture
+def whatsapp(client, fake_twilio):
+    return Phone(client, fake_twilio.auth_token, channel="whatsapp")
+
+
+def code_and_pin(answer: str) -> tuple[str, str]:
+    found = re.search(r"Kode lacak (\w{4}-\w{4}), PIN (\d{6})", answer)
+    assert found, answer
+    return found.group(1), found.group(2)
+
+
+def test_a_whole_lapor_conversation_files_a_complaint(phone, fake_twilio, django_capture_on_commit_callbacks):
+    assert "Jenis pengaduan" in phone.reply("lapor")
+    assert phone.reply("7").startswith("Maaf, jawaban tidak dikenali. Sigap LAPOR. Jenis pengaduan?")
+    assert "Instansi apa" in phone.reply(" 1 ")
+    assert "kabupaten/kota" in phone.reply("bpjs kesehatan")
+    # A name shared by a kabupaten and a kota: asked again, with both named.
+    assert "Ada beberapa wilayah: Kabupaten Bandung, Kota Bandung" in phone.reply("Bandung")
+    assert "Wilayah tidak ditemukan" in phone.reply("Atlantis")
+    assert "Ceritakan" in phone.reply("kota bandung")
+    assert "paling sedikit 20" in phone.reply("pendek")
+    assert "Sudah mengadu" in phone.reply("Kartu BPJS saya ditolak di puskesmas <script>x</script>tiga kali.")
+    assert "Identitas Anda" in phone.reply("1")
+    assert "Nama lengkap" in phone.reply("2")
+    confirm = phone.reply("Siti <b>Aminah</b>")
+    # The purpose notice and what will be sent, before the YA that is the consent.
+    assert "Ringkasan: maladministrasi; BPJS Kesehatan; Kota Bandung; identitas rahasia." in confirm
+    assert "UU 27/2022" in confirm and "YA" in confirm
+    assert "tidak dikenali" in phone.reply("mungkin")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = phone.reply("Ya")
+    code, pin = code_and_pin(done)
+
+    complaint = Complaint.objects.get()
+    assert complaint_for_tracking(code=code, pin=pin, client_key="test") == complaint
+    assert (complaint.channel, complaint.kind, complaint.confidentiality, complaint.language) == (
+        "sms",
+        "maladministrasi",
+        "rahasia",
+        "id",
+    )
+    assert complaint.regency.name == "Kota Bandung" and complaint.province.name == "Jawa Barat"
+    assert complaint.agency.name == "BPJS Kesehatan" and complaint.agency_name == ""
+    # Sanitised like the web form's input.
+    assert complaint.description == "Kartu BPJS saya ditolak di puskesmas tiga kali."
+    assert complaint.identity.name == "Siti Aminah"
+    assert complaint.identity.phone == PHONE and complaint.notify_channel == "sms"
+    assert complaint.complained_to_agency_first is True
+    assert complaint.consent_pdp_at is not None
+    assert not Conversation.objects.exists()
+    # The code and PIN went back as the reply only: no second copy through Twilio.
+    assert fake_twilio.sent == [] and not Message.objects.exists()
+    # The complainant can check the status with what they received.
+    assert "status Diterima" in phone.reply(f"CEK {code} {pin}")
+
+
+def test_an_anonymous_report_over_whatsapp_asks_no_name(whatsapp):
+    for answer in ("LAPOR", "2", "Lembaga Pemasyarakatan Kelas I Cipinang", "DKI Jakarta"):
+        whatsapp.reply(answer)
+    whatsapp.reply("Tahanan di blok C dipukuli petugas setiap malam.")
+    whatsapp.reply("2")
+    confirm = whatsapp.reply("3")
+    assert "Nama lengkap" not in confirm and "Ringkasan: pelanggaran HAM" in confirm and "anonim" in confirm
+    code_and_pin(whatsapp.reply("YA"))
+    complaint = Complaint.objects.get()
+    assert (complaint.channel, complaint.kind, complaint.confidentiality) == ("whatsapp", "ham", "anonim")
+    assert complaint.agency is None and complaint.agency_name == "Lembaga Pemasyarakatan Kelas I Cipinang"
+    assert complaint.province.name == "Daerah Khusus Ibukota Jakarta" and complaint.regency is None
+    assert complaint.complained_to_agency_first is False
+    # Anonymous: the number is not kept with the complaint.
+    assert not hasattr(complaint, "identity") or complaint.identity is None
+
+
+def test_the_conversation_continues_from_the_database_after_a_restart(phone):
+    """A new process has nothing in memory: the row a previous process left is enough."""
+    Conversation.objects.create(
+        phone=PHONE,
+        channel="sms",
+        handler=conversations.HANDLER,
+        step="confidentiality",
+        updated_at=timezone.now() - datetime.timedelta(hours=23),
+        data={
+            "lang": "id",
+            "kind": "maladministrasi",
+            "agency": "",
+            "agency_name": "Dinas Kependudukan Kota Medan",
+            "agency_label": "Dinas Kependudukan Kota Medan",
+            "province": "12",
+            "regency": "12.71",
+            "region_label": "Kota Medan",
+            "description": "Akta kelahiran anak saya tidak selesai selama enam bulan.",
+            "first": "1",
+        },
+    )
+    assert "Nama lengkap" in phone.reply("1")
+    assert "Dinas Kependudukan Kota Medan; Kota Medan; identitas terbuka" in phone.reply("Rudi Hartono")
+    code_and_pin(phone.reply("YA"))
+    complaint = Complaint.objects.get()
+    assert complaint.regency.name == "Kota Medan" and complaint.identity.name == "Rudi Hartono"
+
+
+def test_each_answer_is_saved_before_the_reply(phone):
+    phone.reply("LAPOR")
+    phone.reply("1")
+    phone.reply("Kelurahan Menteng")
+    saved = Conversation.objects.get(phone=PHONE, channel="sms")
+    assert saved.step == "region"
+    assert (saved.data["kind"], saved.data["agency_name"]) == ("maladministrasi", "Kelurahan Menteng")
+
+
+@pytest.mark.parametrize("word", ["BATAL", "batal", "Cancel"])
+def test_batal_cancels_at_any_step(phone, word):
+    phone.reply("LAPOR")
+    phone.reply("1")
+    assert phone.reply(word) == "Pengaduan dibatalkan. Kirim LAPOR untuk mulai lagi."
+    assert not Conversation.objects.exists() and not Complaint.objects.exists()
+    assert "tidak dikenali" in phone.reply("Kelurahan Menteng")
+
+
+def test_a_silent_day_ends_the_conversation(phone):
+    phone.reply("LAPOR")
+    phone.reply("1")
+    Conversation.objects.update(updated_at=timezone.now() - datetime.timedelta(hours=24, minutes=5))
+    assert "sudah berakhir karena tidak ada jawaban selama 24 jam" in phone.reply("Kelurahan Menteng")
+    assert not Conversation.objects.exists()
+    assert "tidak dikenali" in phone.reply("Kota Bandung")
+    # LAPOR starts afresh.
+    assert "Jenis pengaduan" in phone.reply("LAPOR")
+    assert Conversation.objects.get().step == "kind"
+
+
+def test_lapor_again_after_a_timeout_starts_a_new_conversation(phone):
+    phone.reply("LAPOR")
+    phone.reply("2")
+    Conversation.objects.update(updated_at=timezone.now() - datetime.timedelta(days=1, minutes=1))
+    assert "Jenis pengaduan" in phone.reply("LAPOR")
+    assert Conversation.objects.get().data == {"lang": "id"}
+
+
+def test_a_complainant_with_an_english_case_is_asked_in_english(phone, fake_twilio):
+    from complaints.services import complaint_submit
+    from tests.complaints.intake_data import valid
+
+    complaint_submit(channel="web", data=valid(), language="en")
+    assert "What kind?" in phone.reply("LAPOR")
+    assert "Which agency" in phone.reply("1")
+
+
+def test_the_same_phone_has_separate_conversations_per_channel(phone, whatsapp):
+    phone.reply("LAPOR")
+    whatsapp.reply("LAPOR")
+    whatsapp.reply("2")
+    assert dict(Conversation.objects.values_list("channel", "step")) == {"sms": "kind", "whatsapp": "agency"}
+
+
+@pytest.mark.parametrize(
+    ("answer", "province", "regency"),
+    [
+        ("Kota Bandung", "32", "32.73"),
+        ("kab. bogor", "32", "32.01"),
+        ("KAB BOGOR", "32", "32.01"),
+        ("Sleman", "34", "34.04"),
+        ("Aceh", "11", ""),
+        ("jawa barat", "32", ""),
+        ("NTB", "52", ""),
+        ("Jakarta", "31", ""),
+        ("Jakarta Selatan", "31", "31.74"),
+    ],
+)
+def test_regions_are_matched_most_specific_first(answer, province, regency):
+    assert conversations._match_region(answer) == (province, regency, None)
+
+
+@pytest.mark.parametrize(
+    ("answer", "candidates"),
+    [
+        ("Bogor", ["Kabupaten Bogor", "Kota Bogor"]),
+        ("Atlantis", []),
+        ("", []),
+        ("a", []),
+    ],
+)
+def test_ambiguous_or_unknown_regions_are_asked_again(answer, candidates):
+    assert conversations._match_region(answer) == (None, None, candidates)
