@@ -101,3 +101,26 @@ def test_the_token_page_is_for_officers_only(django_user_model):
     citizen = django_user_model.objects.create_user("warga", password="bukan-petugas-123")
     assert as_user(citizen).post("/petugas/token-api/", {"action": "renew"}).status_code == 403
     assert not Token.objects.exists()
+
+
+def test_the_lock_lives_in_redis_so_every_app_server_sees_it(intake_officer, redis_url, settings):
+    import secrets
+
+    from django.core.cache.backends.redis import RedisCache
+
+    from complaints import auth
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
+    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    for _ in range(5):
+        Client(REMOTE_ADDR=address).post("/petugas/masuk/", WRONG)
+    # Another app server: its own connection to the same Redis.
+    other_server = RedisCache(redis_url, {})
+    locks = [f"{key}:locked" for key, _limit in auth._counters("intan", address)]
+    try:
+        assert any(other_server.get_many(locks).values())
+        assert Client(REMOTE_ADDR=address).post("/petugas/masuk/", RIGHT).status_code == 429
+    finally:
+        other_server.delete_many(locks)
