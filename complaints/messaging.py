@@ -9,51 +9,69 @@ WhatsApp outside the 24-hour window goes as the approved status template (code, 
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from notifications import outbox
+from notifications import outbox, texts
 from notifications.models import Message
 
 from .codes import display_code
 from .models import NotifyChannel
 
-SIGNATURE = "Sigap"
-
+# The shipped wording of each message (administrators may reword it: notifications.texts and the
+# "Templat pesan" admin). Placeholders: {code} tracking code, {status} the case's state in the
+# complainant's language, {url} the public address, {date} the deadline that matters for the
+# step, {pin} (received only), {unit} (refer only). All fit one GSM-7 segment with a 40-character
+# address and the longest unit name (tests/complaints/test_messaging.py measures them).
 TEXTS = {
     "received": {
-        "id": "{sig}: pengaduan diterima. Kode lacak {code}, PIN {pin}. Simpan keduanya. Cek status: {url}/lacak/",
-        "en": "{sig}: complaint received. Tracking code {code}, PIN {pin}. Keep both. Status: {url}/lacak/",
+        "id": "Sigap: pengaduan diterima. Kode lacak {code}, PIN {pin}. Simpan keduanya. Cek status: {url}/lacak/",
+        "en": "Sigap: complaint received. Tracking code {code}, PIN {pin}. Keep both. Status: {url}/lacak/",
     },
     "request_info": {
-        "id": "{sig} {code}: petugas perlu informasi tambahan. Balas pesan ini atau buka {url}/lacak/ sebelum {date}.",
-        "en": "{sig} {code}: the officer needs more information. Reply here or open {url}/lacak/ by {date}.",
+        "id": "Sigap {code}: {status}. Kirim informasi tambahan: balas pesan ini atau buka {url}/lacak/ sebelum {date}.",
+        "en": "Sigap {code}: {status}. The officer needs more information. Reply here or open {url}/lacak/ by {date}.",
     },
     "refer": {
-        "id": "{sig} {code}: pengaduan dirujuk ke {unit}.",
-        "en": "{sig} {code}: complaint referred to {unit}.",
+        "id": "Sigap {code}: pengaduan dirujuk ke {unit}.",
+        "en": "Sigap {code}: complaint referred to {unit}.",
     },
     "resolve": {
-        "id": "{sig} {code}: pemeriksaan selesai. Lihat hasilnya di {url}/lacak/ (keberatan paling lambat {date}).",
-        "en": "{sig} {code}: examination finished. See the outcome at {url}/lacak/ (objections by {date}).",
+        "id": "Sigap {code}: pemeriksaan selesai. Lihat hasilnya di {url}/lacak/ (keberatan paling lambat {date}).",
+        "en": "Sigap {code}: complaint resolved. See the outcome at {url}/lacak/ (objections by {date}).",
     },
     "close": {
-        "id": "{sig} {code}: pengaduan ditutup. Terima kasih.",
-        "en": "{sig} {code}: complaint closed. Thank you.",
+        "id": "Sigap {code}: pengaduan ditutup. Terima kasih.",
+        "en": "Sigap {code}: complaint closed. Thank you.",
     },
     "reject": {
-        "id": "{sig} {code}: pengaduan tidak dapat ditindaklanjuti. Penjelasan di {url}/lacak/",
-        "en": "{sig} {code}: the complaint cannot be taken further. Explanation at {url}/lacak/",
+        "id": "Sigap {code}: pengaduan ditolak, tidak dapat ditindaklanjuti. Alasannya di {url}/lacak/",
+        "en": "Sigap {code}: complaint rejected, it cannot be taken further. The reason is at {url}/lacak/",
     },
     "withdrawn": {
-        "id": "{sig} {code}: pengaduan dicabut.",
-        "en": "{sig} {code}: complaint withdrawn.",
+        "id": "Sigap {code}: pengaduan dicabut.",
+        "en": "Sigap {code}: complaint withdrawn.",
+    },
+    "expired": {
+        "id": "Sigap {code}: pengaduan dicabut karena informasi tambahan tidak diterima sampai batas waktu.",
+        "en": "Sigap {code}: complaint withdrawn, the information requested did not arrive in time.",
+    },
+    "duplicate": {
+        "id": "Sigap {code}: pengaduan digabung dengan pengaduan lain tentang hal yang sama. Info: {url}/lacak/",
+        "en": "Sigap {code}: complaint merged with another about the same matter. Details: {url}/lacak/",
     },
     "thread": {
-        "id": "{sig} {code}: ada pesan baru dari petugas. Buka {url}/lacak/",
-        "en": "{sig} {code}: a new message from the officer. Open {url}/lacak/",
+        "id": "Sigap {code}: ada pesan baru dari petugas. Buka {url}/lacak/",
+        "en": "Sigap {code}: a new message from the officer. Open {url}/lacak/",
     },
 }
-# Workflow steps the complainant hears about, and the text each uses.
+COMMON = {"code", "status", "url", "date"}
+EXTRA = {"received": {"pin"}, "refer": {"unit"}}
+for _key, _texts in TEXTS.items():
+    texts.register(_key, texts=_texts, placeholders=COMMON | EXTRA.get(_key, set()))
+
+# Workflow steps the complainant hears about, and the text each uses. Not here: their own
+# provide_info/object (the reply or the page confirms those), and officers' internal steps
+# (start_verification, accept/return_referral), which change nothing the complainant must do.
 TRANSITION_TEXTS = {
     "request_info": "request_info",
     "refer": "refer",
@@ -61,7 +79,8 @@ TRANSITION_TEXTS = {
     "close": "close",
     "reject": "reject",
     "withdraw": "withdrawn",
-    "expire_info": "withdrawn",
+    "expire_info": "expired",
+    "mark_duplicate": "duplicate",
 }
 
 
@@ -80,40 +99,43 @@ def _recipient(complaint) -> str | None:
     return phone or None
 
 
-def _render(key: str, complaint, **values) -> str:
-    language = _language(complaint)
+def _values(complaint, language: str, **extra) -> dict:
+    with translation.override(language):
+        status = str(complaint.get_state_display())
     due = timezone.localtime(complaint.due_at).strftime("%d-%m-%Y") if complaint.due_at else ""
-    return TEXTS[key][language].format(
-        sig=SIGNATURE,
-        code=display_code(complaint.tracking_code),
-        url=settings.SIGAP_PUBLIC_URL,
-        date=due,
-        **values,
-    )
+    return {
+        "code": display_code(complaint.tracking_code),
+        "status": status,
+        "url": settings.SIGAP_PUBLIC_URL,
+        "date": due,
+        **extra,
+    }
 
 
-def _message(complaint, key: str, **values) -> Message | None:
+def _message(complaint, key: str, *, preloaded=None, **extra) -> Message | None:
     recipient = _recipient(complaint)
     if recipient is None:
         return None
-    body = _render(key, complaint, **values)
+    language = _language(complaint)
+    values = _values(complaint, language, **extra)
+    rendered = texts.render(
+        key, language=language, channel=complaint.notify_channel, values=values, preloaded=preloaded
+    )
+    # WhatsApp outside the 24-hour window: the approved status template, which carries only the
+    # code and the status (the sender decides at send time, when the window is known).
     template_sid = (
-        settings.TWILIO_WHATSAPP_STATUS_TEMPLATE_SID if complaint.notify_channel == "whatsapp" else ""
+        (rendered.content_sid or settings.TWILIO_WHATSAPP_STATUS_TEMPLATE_SID)
+        if complaint.notify_channel == "whatsapp"
+        else ""
     )
     return Message(
         channel=complaint.notify_channel,
         recipient=recipient,
-        language=_language(complaint),
+        language=language,
         template_key=key,
-        body=body,
-        # The approved template carries only the code and the status sentence.
+        body=rendered.body,
         content_sid=template_sid,
-        content_variables={
-            "1": display_code(complaint.tracking_code),
-            "2": str(complaint.get_state_display()),
-        }
-        if template_sid
-        else {},
+        content_variables={"1": values["code"], "2": values["status"]} if template_sid else {},
         reference=f"complaint:{complaint.pk}",
     )
 
@@ -138,12 +160,13 @@ def enqueue_received(complaint, *, pin: str) -> Message | None:
     return _enqueue(_message(complaint, "received", pin=pin))
 
 
-def _transition_message(complaint, log) -> Message | None:
+def _transition_message(complaint, log, *, preloaded=None) -> Message | None:
     key = TRANSITION_TEXTS.get(log.transition)
     if key is None:
         return None
-    values = {"unit": complaint.unit.name} if key == "refer" else {}
-    return _message(complaint, key, **values)
+    # The unit's name is data: keep it GSM-7 so the text stays one segment.
+    extra = {"unit": texts.plain(complaint.unit.name)} if key == "refer" else {}
+    return _message(complaint, key, preloaded=preloaded, **extra)
 
 
 def enqueue_for_transition(complaint, log) -> Message | None:
@@ -153,7 +176,11 @@ def enqueue_for_transition(complaint, log) -> Message | None:
 
 def enqueue_for_transitions(pairs) -> None:
     """The same for many (complaint, log) pairs at once (the timer sweep): bulk insert."""
-    outbox.enqueue_many([m for m in (_transition_message(c, log) for c, log in pairs) if m is not None])
+    pairs = list(pairs)
+    preloaded = texts.overrides()  # one query for the wordings, however many messages
+    outbox.enqueue_many(
+        [m for m in (_transition_message(c, log, preloaded=preloaded) for c, log in pairs) if m is not None]
+    )
 
 
 def enqueue_thread_message(complaint, *, body: str) -> Message | None:

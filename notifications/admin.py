@@ -1,14 +1,22 @@
+from django import forms
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from .models import Message, OptOut
+from . import texts
+from .models import Message, MessageTemplate, OptOut
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "channel", "template_key", "status", "attempts", "error_code", "reference"]
+    list_display = ["created_at", "channel", "template_key", "status", "attempts", "reason", "reference"]
     list_filter = ["status", "channel", "template_key"]
     search_fields = ["=reference", "=twilio_sid"]
-    readonly_fields = [f.name for f in Message._meta.fields]
+    readonly_fields = [f.name for f in Message._meta.fields] + ["reason"]
+
+    @admin.display(description=_("keterangan"))
+    def reason(self, message: Message) -> str:
+        return message.reason
 
     def has_add_permission(self, request):
         return False
@@ -18,3 +26,53 @@ class MessageAdmin(admin.ModelAdmin):
 class OptOutAdmin(admin.ModelAdmin):
     list_display = ["phone", "channel", "created_at"]
     list_filter = ["channel"]
+    search_fields = ["=phone"]
+
+
+class MessageTemplateForm(forms.ModelForm):
+    key = forms.ChoiceField(label=_("kunci"))
+
+    class Meta:
+        model = MessageTemplate
+        fields = ["key", "language", "channel", "body", "content_sid"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The keys the domain registered at start-up (complaints.messaging), with their defaults.
+        self.fields["key"].choices = [(key, key) for key in sorted(texts.registered())]
+
+    def clean(self):
+        data = super().clean()
+        key, body = data.get("key"), data.get("body") or ""
+        if key and body:
+            for problem in texts.problems(key, body):
+                self.add_error(
+                    "body",
+                    _("%(problem)s. Isian yang boleh: %(allowed)s")
+                    % {
+                        "problem": problem,
+                        "allowed": ", ".join(f"{{{p}}}" for p in sorted(texts.placeholders(key))),
+                    },
+                )
+        sid = data.get("content_sid") or ""
+        if sid and not (sid.startswith("HX") and len(sid) == 34):
+            self.add_error("content_sid", _("Content SID Twilio diawali HX dan panjangnya 34 karakter."))
+        return data
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    form = MessageTemplateForm
+    list_display = ["key", "language", "channel", "content_sid", "updated_at"]
+    list_filter = ["key", "language", "channel"]
+    readonly_fields = ["defaults"]
+
+    @admin.display(description=_("teks bawaan"))
+    def defaults(self, template: MessageTemplate):
+        shipped = texts.registered()
+        rows = [
+            (key, language, text, ", ".join(f"{{{p}}}" for p in sorted(texts.placeholders(key))))
+            for key in sorted(shipped)
+            for language, text in shipped[key].items()
+        ]
+        return format_html_join("\n", "<p><strong>{} [{}]</strong>: {}<br><small>{}</small></p>", rows)

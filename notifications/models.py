@@ -61,6 +61,47 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.channel} {self.template_key} → {self.status}"
 
+    @property
+    def reason(self) -> str:
+        """Why the message did not arrive, in words an officer can act on ("" when it did)."""
+        if self.status == Status.QUEUED and self.last_error:
+            return str(_("Akan dicoba lagi: %(error)s")) % {"error": self.last_error}
+        if self.status not in (Status.FAILED, Status.UNDELIVERED):
+            return ""
+        if self.last_error == OPTED_OUT:
+            return str(_("Penerima memilih berhenti menerima pesan (BERHENTI/STOP) di kanal ini."))
+        known = ERROR_REASONS.get(self.error_code)
+        if known:
+            return f"{known} ({self.error_code})"
+        if self.last_error.startswith(GAVE_UP):
+            return str(_("Gagal setelah %(n)s percobaan: %(error)s")) % {
+                "n": self.attempts,
+                "error": self.last_error.removeprefix(GAVE_UP).strip(": "),
+            }
+        return self.last_error or str(_("Gagal tanpa keterangan dari operator."))
+
+
+# Kept in last_error; Message.reason words them for officers.
+OPTED_OUT = "opted out"
+GAVE_UP = "gave up"
+# Twilio error codes officers meet most (https://www.twilio.com/docs/api/errors), said plainly.
+ERROR_REASONS = {
+    "21211": _("Nomor telepon tidak valid."),
+    "21214": _("Nomor telepon tidak dapat dihubungi."),
+    "21408": _("Negara tujuan tidak diaktifkan di akun Twilio."),
+    "21610": _("Penerima telah berhenti berlangganan (STOP) di Twilio."),
+    "21612": _("Nomor ini tidak dapat menerima pesan dari pengirim kita."),
+    "21614": _("Nomor ini bukan nomor seluler."),
+    "30003": _("Ponsel penerima tidak aktif atau di luar jangkauan."),
+    "30004": _("Pesan diblokir oleh penerima atau operator."),
+    "30005": _("Nomor tidak dikenal oleh operator."),
+    "30006": _("Nomor telepon rumah atau operator tidak mendukung SMS."),
+    "30007": _("Pesan disaring operator sebagai spam."),
+    "30008": _("Kegagalan tidak dikenal di operator."),
+    "63016": _("Di luar jendela 24 jam WhatsApp dan tanpa templat yang disetujui."),
+    "63024": _("Penerima WhatsApp tidak valid."),
+}
+
 
 class OptOut(models.Model):
     """STOP / BERHENTI: this number receives nothing more on this channel until MULAI / START."""
@@ -90,6 +131,47 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.phone}"
+
+
+class MessageTemplate(models.Model):
+    """An administrator's wording of one message (key, language, channel), over the shipped default.
+
+    The shipped defaults live in code (the domain registers them with ``notifications.texts``), so a
+    new installation needs no data. A row here replaces the default's text for that language, on
+    one channel or (channel left empty) on every channel; ``content_sid`` names the approved
+    WhatsApp Content template used outside the 24-hour window.
+    """
+
+    class Language(models.TextChoices):
+        ID = "id", _("Bahasa Indonesia")
+        EN = "en", _("Inggris")
+
+    key = models.CharField(_("kunci"), max_length=60)
+    language = models.CharField(_("bahasa"), max_length=5, choices=Language.choices, default="id")
+    channel = models.CharField(
+        _("kanal"), max_length=10, choices=Channel.choices, blank=True, help_text=_("Kosong: semua kanal.")
+    )
+    body = models.TextField(
+        _("teks"), blank=True, help_text=_("Kosong: teks bawaan. Isian seperti {code} diganti saat dikirim.")
+    )
+    content_sid = models.CharField(
+        _("Content SID WhatsApp"),
+        max_length=40,
+        blank=True,
+        help_text=_("Templat WhatsApp yang disetujui (HX…), dipakai di luar jendela 24 jam."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key", "language", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language", "channel"], name="one_template_per_variant")
+        ]
+        verbose_name = _("templat pesan")
+        verbose_name_plural = _("templat pesan")
+
+    def __str__(self) -> str:
+        return f"{self.key} [{self.language}{'/' + self.channel if self.channel else ''}]"
 
 
 class InboundMessage(models.Model):

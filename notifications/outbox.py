@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .contacts import is_opted_out
-from .models import Message, Status
+from .models import GAVE_UP, OPTED_OUT, Message, Status
 
 
 def enqueue(
@@ -37,7 +37,7 @@ def enqueue(
     )
     if channel != "email" and is_opted_out(recipient, channel):
         message.status = Status.FAILED
-        message.last_error = "opted out"
+        message.last_error = OPTED_OUT
         message.save()
         return message
     message.save()
@@ -53,7 +53,7 @@ def enqueue_many(messages: list[Message]) -> list[Message]:
     for message in messages:
         if (message.recipient, message.channel) in opted_out:
             message.status = Status.FAILED
-            message.last_error = "opted out"
+            message.last_error = OPTED_OUT
     created = Message.objects.bulk_create(messages)
     for message in created:
         if message.status == Status.QUEUED:
@@ -81,22 +81,38 @@ def schedule_send_on_commit(message_id: int) -> None:
 
 
 def messages_for(reference: str):
-    """The messages about one thing (e.g. a case), newest first, for officers."""
+    """The messages about one thing (e.g. a case), newest first, for officers.
+
+    Each has ``reason``: why it did not arrive (opted out, invalid number, gave up…), in words."""
     return Message.objects.filter(reference=reference).order_by("-created_at", "-id")
 
 
-def requeue_due(*, stuck_after, now=None) -> list[int]:
-    """Messages a worker should (re)try now: queued and due, or left in 'sending' by a worker
-    that died. Returns their ids; the claim in the task keeps a message from going out twice."""
+def requeue_due(*, stuck_after, grace, max_attempts: int, now=None) -> list[int]:
+    """Messages a worker should (re)try now. Returns their ids; the claim in the task keeps a
+    message from going out twice however often it is handed out.
+
+    1. Rows left in "sending" longer than ``stuck_after`` belong to a worker that died mid-send:
+       back to "queued", or "failed" once they used every attempt (a message that kills its
+       worker each time must not loop forever).
+    2. Rows "queued" and due for longer than ``grace``: their task was lost (the broker keeps
+       nothing on disk) or never scheduled (eager mode). The grace keeps the sweep from handing
+       out again, every minute, the tasks still waiting in the broker.
+    """
     now = now or timezone.now()
-    stuck = Message.objects.filter(status=Status.SENDING, updated_at__lt=now - stuck_after)
-    stuck_ids = list(stuck.values_list("pk", flat=True)[:1000])
-    if stuck_ids:
-        Message.objects.filter(pk__in=stuck_ids, status=Status.SENDING).update(
-            status=Status.QUEUED, updated_at=now
-        )
-    return list(
-        Message.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now).values_list("pk", flat=True)[
-            :1000
-        ]
+    stuck = list(
+        Message.objects.filter(status=Status.SENDING, updated_at__lt=now - stuck_after).values_list(
+            "pk", "attempts"
+        )[:1000]
     )
+    exhausted = [pk for pk, attempts in stuck if attempts >= max_attempts]
+    retry = [pk for pk, attempts in stuck if attempts < max_attempts]
+    if exhausted:
+        Message.objects.filter(pk__in=exhausted, status=Status.SENDING).update(
+            status=Status.FAILED, last_error=f"{GAVE_UP}: the worker stopped while sending", updated_at=now
+        )
+    if retry:
+        Message.objects.filter(pk__in=retry, status=Status.SENDING).update(
+            status=Status.QUEUED, next_attempt_at=now, updated_at=now
+        )
+    due = Message.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now - grace).exclude(pk__in=retry)
+    return retry + list(due.values_list("pk", flat=True)[:1000])

@@ -20,6 +20,7 @@ TWILIO_API = "https://api.twilio.com"
 # Twilio errors that no retry will fix: invalid or unreachable number, unsubscribed, outside the
 # WhatsApp window, template problems.
 PERMANENT_ERRORS = {21211, 21214, 21408, 21610, 21612, 21614, 63016, 63024, 63032}
+TWILIO_UNSUBSCRIBED = "21610"
 
 
 class TransientSendError(Exception):
@@ -85,8 +86,10 @@ def send_twilio(message: Message) -> Sent:
     try:
         created = twilio_client().messages.create(**params)
     except TwilioRestException as exc:
-        if exc.status == 429 or exc.status >= 500:
-            raise TransientSendError(f"Twilio {exc.status}: {exc.msg}")
+        # 401: wrong or rotated credentials. Every message would fail; an operator fixes the
+        # setting and the retries then deliver them, so it is not the message's fault.
+        if exc.status in (401, 429) or exc.status >= 500:
+            raise TransientSendError(f"Twilio {exc.status}: {exc.msg}"[:300])
         if exc.code in PERMANENT_ERRORS or 400 <= exc.status < 500:
             raise PermanentSendError(f"Twilio {exc.code}: {exc.msg}"[:300], code=str(exc.code or exc.status))
         raise TransientSendError(str(exc))
@@ -100,7 +103,21 @@ def send_console(message: Message) -> Sent:
     return Sent(sid=f"CONSOLE{uuid.uuid4().hex[:26]}", status="sent")
 
 
+def send_email(message: Message) -> Sent:
+    """Email through Django's mail settings (the console backend in development)."""
+    from django.core.mail import send_mail
+
+    subject, _, rest = message.body.partition("\n")
+    try:
+        send_mail(subject[:120] or "Sigap", rest or message.body, None, [message.recipient])
+    except OSError as exc:  # SMTP refused or unreachable: try again later
+        raise TransientSendError(f"{type(exc).__name__}: {exc}"[:300])
+    return Sent(sid=f"EMAIL{uuid.uuid4().hex[:28]}", status="sent")
+
+
 def send(message: Message) -> Sent:
+    if message.channel == "email":
+        return send_email(message)
     if settings.SIGAP_MESSAGE_SENDER == "twilio":
         return send_twilio(message)
     return send_console(message)

@@ -1,12 +1,22 @@
 """Delivery status from Twilio's callbacks. Idempotent, and a status never moves backwards."""
 
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Message, Status
 
-# How far along a message is. A replayed or late callback with a lower rank changes nothing.
-# failed/undelivered outrank sent (the carrier gave up after accepting it) but not delivered/read:
-# a message someone received cannot become undelivered.
+# How far along a message is. A callback applies only when it ranks higher than what the row
+# holds, so a replayed or late callback changes nothing. Twilio does not promise order: "sent"
+# may arrive after "delivered", "delivered" after "read".
+# - failed/undelivered outrank queued/sending/sent: the carrier gave up after accepting it.
+# - delivered/read outrank failed/undelivered: a delivery receipt is proof that the phone got it,
+#   while a failure can be a stale or contradictory report, and the officer's question is "did
+#   the complainant get it?". So a delivered message never turns undelivered, and a late
+#   receipt clears a failure (its error code stays on the row for the record).
+# - read outranks delivered (WhatsApp read receipts).
+# Failures decided here before Twilio had the message (opted out, invalid number, gave up)
+# have no SID, so no callback can reach them.
 RANK = {
     Status.QUEUED: 0,
     Status.SENDING: 1,
@@ -38,7 +48,8 @@ def record_status(*, sid: str, twilio_status: str, error_code: str = "") -> bool
     lower = [s for s, rank in RANK.items() if rank < RANK[status]]
     updates = {"status": status, "updated_at": timezone.now()}
     if status in (Status.DELIVERED, Status.READ):
-        updates["delivered_at"] = timezone.now()
+        # The first proof of arrival is when it arrived; a later "read" keeps that time.
+        updates["delivered_at"] = Coalesce(F("delivered_at"), Value(timezone.now()))
     if error_code:
         updates["error_code"] = error_code[:10]
         updates["last_error"] = f"Twilio {error_code}"

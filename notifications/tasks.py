@@ -16,12 +16,15 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from . import senders
-from .models import Message, Status
+from . import contacts, senders
+from .models import GAVE_UP, Message, Status
 from .outbox import requeue_due
 
 logger = logging.getLogger(__name__)
+# A send takes at most TWILIO_HTTP_TIMEOUT (10 s by default): a row "sending" for 5 minutes
+# belongs to a worker that died. Queued rows due for 2 minutes lost their task.
 STUCK_AFTER = datetime.timedelta(minutes=5)
+LOST_TASK_GRACE = datetime.timedelta(minutes=2)
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -43,11 +46,15 @@ def deliver(message_id: int) -> str:
         Message.objects.filter(pk=message_id, status=Status.SENDING).update(
             status=Status.FAILED, last_error=str(exc)[:300], error_code=exc.code, updated_at=timezone.now()
         )
+        if exc.code == senders.TWILIO_UNSUBSCRIBED:
+            # The person sent STOP to Twilio itself: remember it here too, so the next steps are
+            # skipped at enqueue (and shown as opted out) instead of failing one by one.
+            contacts.opt_out(message.recipient, message.channel)
         return "failed"
     except senders.TransientSendError as exc:
         if message.attempts >= settings.SIGAP_MESSAGE_MAX_ATTEMPTS:
             Message.objects.filter(pk=message_id, status=Status.SENDING).update(
-                status=Status.FAILED, last_error=f"gave up: {exc}"[:300], updated_at=timezone.now()
+                status=Status.FAILED, last_error=f"{GAVE_UP}: {exc}"[:300], updated_at=timezone.now()
             )
             return "failed"
         retry_at = timezone.now() + backoff(message.attempts)
@@ -80,7 +87,9 @@ def send_message(message_id: int) -> None:
 @shared_task(name="notifications.tasks.requeue_stuck", ignore_result=True)
 def requeue_stuck() -> int:
     """Re-queue messages left behind by a crash, and hand due retries to the workers."""
-    ids = requeue_due(stuck_after=STUCK_AFTER)
+    ids = requeue_due(
+        stuck_after=STUCK_AFTER, grace=LOST_TASK_GRACE, max_attempts=settings.SIGAP_MESSAGE_MAX_ATTEMPTS
+    )
     for message_id in ids:
         send_message.delay(message_id)
     if ids:
