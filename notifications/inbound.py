@@ -144,36 +144,44 @@ def _keyword_reply(inbound: Inbound) -> str | None:
 
 
 def handle(inbound: Inbound) -> str:
-    """Handle one inbound message once; the reply text ("" for none)."""
+    """Handle one inbound message once; the reply text ("" for none).
+
+    1. record it (the unique MessageSid makes a retried webhook return the first answer);
+    2. note the contact (WhatsApp's 24-hour window) and the person's language;
+    3. the generic keywords, else the domain's handlers in order, else "not understood".
+    All in one transaction: a handler that fails leaves no trace and Twilio may retry.
+    """
     previous = InboundMessage.objects.filter(sid=inbound.sid).first()
     if previous is not None:
         return previous.reply
-    try:
-        with transaction.atomic():
-            record = InboundMessage.objects.create(
-                sid=inbound.sid,
-                phone=inbound.phone,
-                channel=inbound.channel,
-                body=inbound.body,
-                media=inbound.media,
-            )
-            contacts.touch_inbound(inbound.phone, inbound.channel)
-            conversations_purge_expired()
-            inbound.language = _language_for(inbound.phone)
-            reply = _keyword_reply(inbound)
-            if reply is None:
-                reply = next((r for r in (h(inbound) for h in _handlers) if r is not None), None)
-            if reply is None:
-                reply = reply_text("unknown", english=inbound.english)
-            # The reply is kept so that a retried webhook gets the same answer (e.g. LAPOR's code
-            # and PIN, which is sent nowhere else).
-            record.reply = reply
-            if inbound.stored_body is not None:
-                record.body = inbound.stored_body
-            record.save(update_fields=["reply", "body"])
-    except IntegrityError:
-        # The same webhook, handled at this very moment by another request.
-        return InboundMessage.objects.get(sid=inbound.sid).reply
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = InboundMessage.objects.create(
+                    sid=inbound.sid,
+                    phone=inbound.phone,
+                    channel=inbound.channel,
+                    body=inbound.body,
+                    media=inbound.media,
+                )
+        except IntegrityError:
+            # The same webhook, handled at this very moment by another request: the insert
+            # waited for it to commit, so its answer is there now.
+            return InboundMessage.objects.get(sid=inbound.sid).reply
+        contacts.touch_inbound(inbound.phone, inbound.channel)
+        conversations_purge_expired()
+        inbound.language = _language_for(inbound.phone)
+        reply = _keyword_reply(inbound)
+        if reply is None:
+            reply = next((r for r in (h(inbound) for h in _handlers) if r is not None), None)
+        if reply is None:
+            reply = reply_text("unknown", english=inbound.english)
+        # The reply is kept so that a retried webhook gets the same answer (e.g. LAPOR's code
+        # and PIN, which is sent nowhere else).
+        record.reply = reply
+        if inbound.stored_body is not None:
+            record.body = inbound.stored_body
+        record.save(update_fields=["reply", "body"])
     return reply
 
 
@@ -188,7 +196,11 @@ def conversation_for(phone: str, channel: str) -> Conversation | None:
     An ended one is returned once more with ``expired = True`` (and deleted), so its handler can
     tell the person why their answer is not understood any more.
     """
-    conversation = Conversation.objects.filter(phone=phone, channel=channel).first()
+    conversations = Conversation.objects.filter(phone=phone, channel=channel)
+    if transaction.get_connection().in_atomic_block:
+        # Two messages from one phone at once (a double send) must not both answer the same step.
+        conversations = conversations.select_for_update()
+    conversation = conversations.first()
     if conversation is None:
         return None
     conversation.expired = conversation_is_expired(conversation)

@@ -1,6 +1,6 @@
 """Twilio webhooks. Every request's signature is checked before anything is read or changed."""
 
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.twiml.messaging_response import MessagingResponse
@@ -29,7 +29,11 @@ def twilio_inbound(request):
     """An SMS or WhatsApp message to Sigap; the answer is TwiML."""
     if not is_valid_twilio_request(request):
         return HttpResponseForbidden("invalid signature")
-    reply = inbound.handle(inbound.parse_twilio(request.POST))
+    message = inbound.parse_twilio(request.POST)
+    if not message.sid or not request.POST.get("From"):
+        # Twilio always sends both; without a MessageSid a retry could not be recognised.
+        return HttpResponseBadRequest("MessageSid and From are required")
+    reply = inbound.handle(message)
     twiml = MessagingResponse()
     if reply:
         twiml.message(reply)

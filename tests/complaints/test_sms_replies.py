@@ -11,7 +11,7 @@ from complaints.services import complaint_submit
 from notifications.models import Message
 from tests.complaints.intake_data import JPEG, PDF, valid
 from tests.complaints.lifecycle import step
-from tests.notifications.inbound_phone import PHONE, PUBLIC_URL, Phone
+from tests.notifications.inbound_phone import PHONE, PUBLIC_URL, URL, Phone
 from workflow.engine import Actor, history
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +197,36 @@ def test_stop_is_honoured_on_the_next_workflow_step(
         step(complaint, "reject", officer)
     assert Message.objects.get(template_key="reject").status != "failed"
     assert [r.form["To"] for r in fake_twilio.sent] == [PHONE]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_webhook_twice_at_the_same_moment_is_handled_once(postgres, fake_twilio, administrator):
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    complaint = awaiting_info(administrator)
+    sender = Phone(Client(), fake_twilio.auth_token)
+    params = sender.params("Data tambahan", sid="SM" + "5" * 32)
+    signature = sender.sign(params)
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def deliver():
+        try:
+            barrier.wait(timeout=10)
+            response = Client().post(URL, params, HTTP_X_TWILIO_SIGNATURE=signature)
+            answers.append((response.status_code, response.content))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(answers) == 2 and answers[0] == answers[1] and answers[0][0] == 200
+    assert b"sudah kami terima" in answers[0][1]
+    assert complaint.messages.filter(kind="from_complainant").count() == 1
+    assert history(complaint).filter(transition="provide_info").count() == 1

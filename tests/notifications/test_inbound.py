@@ -53,6 +53,13 @@ def test_a_signature_made_with_another_token_is_refused(client):
     assert not OptOut.objects.exists()
 
 
+def test_a_signed_request_without_a_message_sid_is_refused(phone, client):
+    params = phone.params("BERHENTI")
+    del params["MessageSid"]
+    response = client.post("/webhooks/twilio/inbound/", params, HTTP_X_TWILIO_SIGNATURE=phone.sign(params))
+    assert response.status_code == 400 and not OptOut.objects.exists()
+
+
 def test_a_signed_message_is_answered_with_twiml(phone):
     response = phone.send("BANTUAN")
     assert response.status_code == 200
