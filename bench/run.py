@@ -503,6 +503,7 @@ def outbox(args, env, logs):
         process([*worker, "-n", "bench2@%h"], worker_env, logs / "worker2.log") as w2,
     ):
         wait_workers(worker_env, 2)
+        cpu_before = cpu_seconds([w1.pid, w2.pid])
         started = time.perf_counter()
         for pk in ids:  # what outbox.enqueue does on commit
             send_message.delay(pk)
@@ -512,6 +513,7 @@ def outbox(args, env, logs):
                 break
             time.sleep(0.1)
         seconds = time.perf_counter() - started
+        worker_cpu = cpu_seconds([w1.pid, w2.pid]) - cpu_before
         rss["celery worker 1"] = peak_rss_mb(w1.pid)
         rss["celery worker 2"] = peak_rss_mb(w2.pid)
     fake.stop()
@@ -522,6 +524,7 @@ def outbox(args, env, logs):
         "seconds": seconds,
         "per_s": sent / seconds,
         "twilio_requests": len(fake.sent),
+        "worker_cpu_ms": worker_cpu / max(sent, 1) * 1000,
     }, rss
 
 
@@ -660,7 +663,7 @@ def markdown(results: dict) -> str:
     if "outbox" in results:
         r = results["outbox"]
         lines.append(
-            f"| outbox → fake Twilio, 2 Celery workers | {r['per_s']:.0f} messages/s ({r['sent']}/{r['messages']} sent in {r['seconds']:.1f} s, {r['twilio_requests']} Twilio requests) |"
+            f"| outbox → fake Twilio, 2 Celery workers | {r['per_s']:.0f} messages/s ({r['sent']}/{r['messages']} sent in {r['seconds']:.1f} s, {r['twilio_requests']} Twilio requests; worker CPU {r['worker_cpu_ms']:.1f} ms/message) |"
         )
     if "realtime" in results:
         r = results["realtime"]
