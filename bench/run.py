@@ -214,6 +214,9 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     args = parser.parse_args()
     only = set(args.only.split(","))
+    unknown = only - {"seed", "intake", "queue", "transitions", "sweep", "outbox", "realtime"}
+    if unknown:
+        parser.error(f"unknown benchmark(s) in --only: {', '.join(sorted(unknown))}")
 
     os.environ["DATABASE_URL"] = args.database_url
     # As in production: tasks go to the broker (the sweep queues its messages, it does not send them).
