@@ -71,6 +71,7 @@ TEXTS = {
         "en": "Sigap {code}: this complaint no longer awaits information. See {url}/lacak/",
     },
     "download_failed": {"id": "unduhan gagal", "en": "download failed"},
+    "too_many": {"id": "hanya {max} berkas pertama", "en": "only the first {max} files"},
 }
 
 
@@ -185,7 +186,10 @@ def _media_url_allowed(url: str) -> bool:
 def _media_files(inbound: Inbound, *, english: bool) -> tuple[list, str]:
     """The message's media as checked upload files, and the reasons for those refused."""
     files, reasons = [], []
-    for index, item in enumerate(inbound.media[: settings.SIGAP_EVIDENCE_MAX_FILES]):
+    limit = settings.SIGAP_EVIDENCE_MAX_FILES
+    if len(inbound.media) > limit:
+        reasons.append(text("too_many", english, max=limit))
+    for index, item in enumerate(inbound.media[:limit]):
         try:
             upload = _download(item, index)
             files.extend(validate_evidence([upload]))

@@ -118,6 +118,16 @@ def test_a_too_large_attachment_is_refused(phone, fake_twilio, administrator):
     assert not Evidence.objects.exists()
 
 
+@override_settings(SIGAP_EVIDENCE_MAX_FILES=1)
+def test_media_beyond_the_evidence_limit_are_left_out_and_said_so(phone, fake_twilio, administrator):
+    awaiting_info(administrator)
+    first = fake_twilio.add_media("ME7", PDF, "application/pdf")
+    second = fake_twilio.add_media("ME8", JPEG, "image/jpeg")
+    answer = phone.reply("dua berkas", media=[(first, "application/pdf"), (second, "image/jpeg")])
+    assert "hanya 1 berkas pertama" in answer
+    assert list(Evidence.objects.values_list("content_type", flat=True)) == ["application/pdf"]
+
+
 def test_media_outside_twilio_is_never_fetched_with_the_credentials(phone, fake_twilio, administrator):
     awaiting_info(administrator)
     answer = phone.reply("lihat lampiran", media=[("http://10.0.0.1/secret", "application/pdf")])
