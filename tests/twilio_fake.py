@@ -29,6 +29,8 @@ class Recorded:
 class FakeTwilio:
     account_sid: str = "AC" + "0" * 32
     auth_token: str = "fake-auth-token-0123456789abcdef"
+    # The token the server accepts; set another to answer 401 as Twilio does for a wrong one.
+    auth_token_expected: str | None = None
     requests: list[Recorded] = field(default_factory=list)
     failures: list[tuple] = field(
         default_factory=list
@@ -96,7 +98,7 @@ class FakeTwilio:
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 auth = self._auth()
                 fake.requests.append(Recorded("POST", self.path, form, auth))
-                if auth != (fake.account_sid, fake.auth_token):
+                if auth != (fake.account_sid, fake.auth_token_expected or fake.auth_token):
                     return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
                 expected = f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json"
                 if self.path != expected:

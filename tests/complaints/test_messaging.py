@@ -242,3 +242,15 @@ def test_an_opted_out_complainant_hears_nothing_on_the_next_step_and_officers_se
     message = Message.objects.get(template_key="reject")
     assert message.status == Status.FAILED and "BERHENTI" in message.reason
     assert fake_twilio.sent == []
+
+
+def test_the_case_page_tells_officers_why_a_message_did_not_arrive(administrator, fake_twilio):
+    from notifications.tasks import deliver
+    from tests.complaints.officer_cases import as_user
+
+    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    messaging.enqueue_thread_message(complaint, body="Mohon cek.")
+    fake_twilio.fail_next(("error", 400, 21211))
+    deliver(Message.objects.get(template_key="thread").pk)
+    html = as_user(administrator).get(f"/petugas/kasus/{complaint.pk}/").content.decode()
+    assert "Nomor telepon tidak valid. (21211)" in html

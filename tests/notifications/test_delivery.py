@@ -137,3 +137,86 @@ def test_the_console_sender_marks_messages_sent_without_twilio(settings, caplog)
     assert "pengaduan ditutup" in caplog.text
     message.refresh_from_db()
     assert message.twilio_sid.startswith("CONSOLE")
+
+
+def test_a_number_unsubscribed_at_twilio_fails_and_is_remembered_as_opted_out(fake_twilio):
+    fake_twilio.fail_next(("error", 400, 21610))
+    message = queue()
+    assert deliver(message.pk) == "failed"
+    message.refresh_from_db()
+    assert message.error_code == "21610" and "STOP" in message.reason
+    assert contacts.is_opted_out(PHONE, "sms")
+    # The next step is not even tried.
+    assert queue().status == Status.FAILED and len(fake_twilio.sent) == 1
+
+
+def test_rejected_credentials_are_retried_not_blamed_on_the_message(fake_twilio):
+    fake_twilio.auth_token_expected = "rotated"
+    message = queue()
+    assert deliver(message.pk) == "retry"
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED and "401" in message.last_error
+    assert message.reason.startswith("Akan dicoba lagi")
+
+
+def test_a_messaging_service_is_named_when_configured(fake_twilio, settings):
+    settings.TWILIO_MESSAGING_SERVICE_SID = "MG" + "5" * 32
+    deliver(queue().pk)
+    assert fake_twilio.sent[0].form["MessagingServiceSid"] == "MG" + "5" * 32
+
+
+def test_giving_up_is_explained_to_officers(fake_twilio, settings):
+    settings.SIGAP_MESSAGE_MAX_ATTEMPTS = 1
+    fake_twilio.fail_next(("status", 503))
+    message = queue()
+    assert deliver(message.pk) == "failed"
+    message.refresh_from_db()
+    assert message.reason.startswith("Gagal setelah 1 percobaan") and "503" in message.reason
+
+
+def test_the_sweep_leaves_a_fresh_task_alone_and_hands_out_a_lost_one(fake_twilio):
+    fresh = queue()  # its task is (as far as the sweep knows) still waiting in the broker
+    lost = queue()
+    Message.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now() - datetime.timedelta(minutes=3))
+    assert requeue_stuck() == 1
+    fresh.refresh_from_db()
+    lost.refresh_from_db()
+    assert (fresh.status, lost.status) == (Status.QUEUED, Status.SENT)
+    assert len(fake_twilio.sent) == 1
+
+
+def test_a_message_that_kills_its_worker_every_time_ends_failed(fake_twilio, settings):
+    settings.SIGAP_MESSAGE_MAX_ATTEMPTS = 3
+    message = queue()
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, attempts=3, updated_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    assert requeue_stuck() == 0
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and message.reason.startswith("Gagal setelah 3 percobaan")
+    assert fake_twilio.sent == []
+
+
+def test_an_email_goes_through_djangos_mail_not_twilio(fake_twilio, mailoutbox):
+    message = outbox.enqueue(
+        channel="email",
+        recipient="warga@example.id",
+        language="id",
+        template_key="test",
+        body="Sigap ABCD-EFGH\nPengaduan ditutup.",
+    )
+    assert deliver(message.pk) == "sent"
+    assert [(m.subject, m.to) for m in mailoutbox] == [("Sigap ABCD-EFGH", ["warga@example.id"])]
+    assert fake_twilio.sent == []
+
+
+def test_the_management_command_hands_out_due_messages_where_no_beat_runs(fake_twilio):
+    from django.core.management import call_command
+
+    message = queue()
+    Message.objects.filter(pk=message.pk).update(
+        next_attempt_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    call_command("send_queued_messages")
+    message.refresh_from_db()
+    assert message.status == Status.SENT

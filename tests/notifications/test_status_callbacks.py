@@ -80,3 +80,52 @@ def test_a_signature_for_other_parameters_is_refused(client):
         client, {"MessageSid": message.twilio_sid, "MessageStatus": "read"}, signature=signature
     )
     assert response.status_code == 403
+
+
+def test_callbacks_out_of_order_end_at_the_furthest_status_and_keep_the_delivery_time(client):
+    message = sent_message()
+    callback(client, {"MessageSid": message.twilio_sid, "MessageStatus": "delivered"})
+    message.refresh_from_db()
+    delivered_at = message.delivered_at
+    for status in ("read", "sent", "delivered", "queued", "read"):
+        assert (
+            callback(client, {"MessageSid": message.twilio_sid, "MessageStatus": status}).status_code == 204
+        )
+    message.refresh_from_db()
+    assert message.status == Status.READ and message.delivered_at == delivered_at
+
+
+def test_a_delivery_receipt_after_a_failure_report_wins(client):
+    """Documented in notifications/status.py: proof that the phone got it beats a failure report."""
+    message = sent_message()
+    callback(client, {"MessageSid": message.twilio_sid, "MessageStatus": "failed", "ErrorCode": "30008"})
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and "operator" in message.reason
+    callback(client, {"MessageSid": message.twilio_sid, "MessageStatus": "delivered"})
+    message.refresh_from_db()
+    assert message.status == Status.DELIVERED and message.reason == ""
+
+
+def test_a_callback_for_an_unknown_message_is_accepted_and_changes_nothing(client):
+    message = sent_message()
+    response = callback(client, {"MessageSid": "SM" + "f" * 32, "MessageStatus": "failed"})
+    assert response.status_code == 204
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+
+
+def test_the_signature_is_checked_against_the_public_address_with_its_query(client, settings):
+    # Behind a proxy Django sees another host; Twilio signed the public address it called.
+    message = sent_message()
+    params = {"MessageSid": message.twilio_sid, "MessageStatus": "delivered"}
+    public = f"https://sigap.example.go.id{URL}?attempt=2"
+    signed = RequestValidator(TOKEN).compute_signature(public, params)
+    wrong_host = RequestValidator(TOKEN).compute_signature(f"http://testserver{URL}?attempt=2", params)
+    assert client.post(f"{URL}?attempt=2", params, HTTP_X_TWILIO_SIGNATURE=wrong_host).status_code == 403
+    assert client.post(f"{URL}?attempt=2", params, HTTP_X_TWILIO_SIGNATURE=signed).status_code == 204
+    message.refresh_from_db()
+    assert message.status == Status.DELIVERED
+
+
+def test_only_post_is_accepted(client):
+    assert client.get(URL).status_code == 405

@@ -45,20 +45,28 @@ def test_a_worker_killed_mid_send_loses_no_message(postgres, redis_url, fake_twi
         "PYTHONUNBUFFERED": "1",
     }
     celery(["purge", "-f"], env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait(timeout=30)
-    message = Message.objects.create(
-        channel="sms", recipient="+6281234567890", template_key="test", body="Sigap ABCD-EFGH: ditutup."
-    )
+    message, *behind = [
+        Message.objects.create(
+            channel="sms",
+            recipient="+6281234567890",
+            template_key="test",
+            body=f"Sigap ABCD-EFG{n}: ditutup.",
+        )
+        for n in range(3)
+    ]
     fake_twilio.fail_next(("hang", 20))
     worker_args = ["worker", "--pool=solo", "--without-mingle", "--without-gossip", "-l", "warning"]
     log = (tmp_path / "worker.log").open("wb")
     first = celery(worker_args, env, stdout=log, stderr=subprocess.STDOUT)
     second = None
     try:
-        celery(
-            ["call", "notifications.tasks.send_message", f"--args=[{message.pk}]"],
-            env,
-            stdout=subprocess.DEVNULL,
-        ).wait(timeout=30)
+        # One message in flight, two more waiting in the broker behind it.
+        for queued in (message, *behind):
+            celery(
+                ["call", "notifications.tasks.send_message", f"--args=[{queued.pk}]"],
+                env,
+                stdout=subprocess.DEVNULL,
+            ).wait(timeout=30)
         # The worker has claimed the message and Twilio is holding the request: kill it now.
         wait_for(lambda: len(fake_twilio.sent) == 1, seconds=60, what="the first send to reach Twilio")
         assert Message.objects.get(pk=message.pk).status == Status.SENDING
@@ -73,9 +81,9 @@ def test_a_worker_killed_mid_send_loses_no_message(postgres, redis_url, fake_twi
         second = celery(worker_args, env, stdout=log, stderr=subprocess.STDOUT)
         celery(["call", "notifications.tasks.requeue_stuck"], env, stdout=subprocess.DEVNULL).wait(timeout=30)
         wait_for(
-            lambda: Message.objects.get(pk=message.pk).status == Status.SENT,
+            lambda: Message.objects.filter(status=Status.SENT).count() == 3,
             seconds=60,
-            what="the message to be sent",
+            what="every message to be sent",
         )
     finally:
         for process in (first, second):
@@ -87,6 +95,10 @@ def test_a_worker_killed_mid_send_loses_no_message(postgres, redis_url, fake_twi
                     process.kill()
     delivered = Message.objects.get(pk=message.pk)
     assert delivered.twilio_sid.startswith("SM") and delivered.attempts == 2
-    # Twilio saw the killed attempt and the successful one; the outbox holds one sent message.
-    assert len(fake_twilio.sent) == 2
-    assert Message.objects.count() == 1
+    # Twilio saw the killed attempt and the successful one; the two behind it went once each,
+    # and the outbox holds each message once, sent, with its own SID.
+    bodies = [request.form["Body"] for request in fake_twilio.sent]
+    assert sorted(bodies) == sorted([message.body, message.body, *(m.body for m in behind)])
+    assert Message.objects.count() == 3
+    assert len(set(Message.objects.values_list("twilio_sid", flat=True))) == 3
+    assert all(m.attempts == 1 for m in Message.objects.filter(pk__in=[m.pk for m in behind]))
