@@ -161,6 +161,8 @@ def seed(count: int, *, batch: int = 250_000, log=print) -> dict:
     for start in range(1, count + 1, batch):
         stop = min(start + batch - 1, count)
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(max(id), 0) FROM complaints_complaint")
+            lo = cursor.fetchone()[0] + 1
             cursor.execute(
                 SQL_COMPLAINTS,
                 {
@@ -171,10 +173,11 @@ def seed(count: int, *, batch: int = 250_000, log=print) -> dict:
                     "open": list(OPEN),
                 },
             )
-            # A fresh table: ids run 1…count in generate_series order.
-            cursor.execute(SQL_IDENTITIES, {"lo": start, "hi": stop})
-            cursor.execute(SQL_AUDIT, {"ct": ct, "lo": start, "hi": stop})
-            cursor.execute(SQL_MESSAGES, {"lo": start, "hi": stop})
+            cursor.execute("SELECT coalesce(max(id), 0) FROM complaints_complaint")
+            hi = cursor.fetchone()[0]
+            cursor.execute(SQL_IDENTITIES, {"lo": lo, "hi": hi})
+            cursor.execute(SQL_AUDIT, {"ct": ct, "lo": lo, "hi": hi})
+            cursor.execute(SQL_MESSAGES, {"lo": lo, "hi": hi})
         log(f"  seeded {stop:,} complaints ({time.perf_counter() - started:.1f} s)")
     timings["insert_s"] = time.perf_counter() - started
     analyze = time.perf_counter()
