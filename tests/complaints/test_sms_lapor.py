@@ -211,3 +211,41 @@ def test_regions_are_matched_most_specific_first(answer, province, regency):
 )
 def test_ambiguous_or_unknown_regions_are_asked_again(answer, candidates):
     assert conversations._match_region(answer) == (None, None, candidates)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_restart_in_the_middle_of_lapor_loses_nothing(postgres, fake_twilio, tmp_path):
+    """Half the conversation with one server process, the rest with a new one."""
+    import urllib.parse
+    import urllib.request
+
+    from tests.asgi_server import asgi_server
+
+    phone = Phone(None, fake_twilio.auth_token, number="+6285799990000")
+    env = {**fake_twilio.environment(), "SIGAP_PUBLIC_URL": PUBLIC_URL}
+
+    def say(base_url: str, body: str) -> str:
+        params = phone.params(body)
+        request = urllib.request.Request(  # noqa: S310 - loopback test server
+            base_url + "/webhooks/twilio/inbound/",
+            data=urllib.parse.urlencode(params).encode(),
+            headers={"X-Twilio-Signature": phone.sign(params)},
+        )
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
+            assert response.headers["Content-Type"].startswith("text/xml")
+            return response.read().decode()
+
+    with asgi_server(redis_url=None, log_path=tmp_path / "first.log", extra_env=env) as first:
+        assert "Jenis pengaduan" in say(first, "LAPOR")
+        assert "Instansi" in say(first, "1")
+        assert "kabupaten/kota" in say(first, "Kelurahan Menteng")
+    with asgi_server(redis_url=None, log_path=tmp_path / "second.log", extra_env=env) as second:
+        assert "Ceritakan" in say(second, "Jakarta Pusat")
+        assert "Sudah mengadu" in say(second, "Pembuatan KTP saya ditunda empat bulan tanpa alasan.")
+        assert "Identitas Anda" in say(second, "1")
+        assert "Nama lengkap" in say(second, "1")
+        assert "YA" in say(second, "Budi Santoso")
+        code_and_pin(say(second, "YA"))
+    complaint = Complaint.objects.get()
+    assert complaint.agency_name == "Kelurahan Menteng" and complaint.regency.name.endswith("Jakarta Pusat")
+    assert complaint.identity.phone == "+6285799990000"
