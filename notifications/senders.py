@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -77,8 +78,6 @@ def send_twilio(message: Message) -> Sent:
         and message.content_sid
         and not within_whatsapp_window(message.recipient)
     ):
-        import json
-
         params["content_sid"] = message.content_sid
         params["content_variables"] = json.dumps(message.content_variables)
     else:
