@@ -12,10 +12,11 @@ import logging
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .identity import EXPORT_REASON, HANDLING_ROLES, NOT_REVEALS, REVEAL_LASTS
 from .models import Complaint, Confidentiality, IdentityReveal
 
 logger = logging.getLogger(__name__)
@@ -66,15 +67,26 @@ def export_queryset(*, officer, complaints: QuerySet[Complaint]) -> QuerySet[Com
         complaints.select_related("category", "agency", "province", "regency", "unit", "assignee", "identity")
         .prefetch_related("vulnerable_groups")
         .annotate(
+            # The same rule as the case page (complaints.identity): a reveal lasts 30 minutes,
+            # and only officers who handle cases (not administrators) ever see identities.
             revealed_to_me=Exists(
-                IdentityReveal.objects.filter(complaint=OuterRef("pk"), officer_id=officer.pk)
+                IdentityReveal.objects.filter(
+                    complaint=OuterRef("pk"),
+                    officer_id=officer.pk,
+                    created_at__gte=timezone.now() - REVEAL_LASTS,
+                ).exclude(reason__in=NOT_REVEALS)
             )
+            if officer.role in HANDLING_ROLES
+            else Value(False),
+            handled_by_me=Value(officer.role in HANDLING_ROLES),
         )
     )
 
 
 def identity_visible_in_export(complaint: Complaint) -> bool:
     """Open: yes. Confidential: only once this officer revealed it (annotated). Anonymous: never."""
+    if not getattr(complaint, "handled_by_me", False):
+        return False
     if complaint.confidentiality == Confidentiality.OPEN:
         return True
     if complaint.confidentiality == Confidentiality.CONFIDENTIAL:
@@ -115,6 +127,12 @@ class _Line:
         return value
 
 
+def _log_reads(officer, complaint_ids: list[int]) -> None:
+    IdentityReveal.objects.bulk_create(
+        [IdentityReveal(complaint_id=pk, officer=officer, reason=EXPORT_REASON) for pk in complaint_ids]
+    )
+
+
 def complaint_export_lines(*, officer, complaints: QuerySet[Complaint]) -> Iterator[str]:
     """CSV text, one line at a time, read from the database in chunks (memory stays flat)."""
     writer = csv.writer(_Line())
@@ -125,8 +143,16 @@ def complaint_export_lines(*, officer, complaints: QuerySet[Complaint]) -> Itera
         chunk_size=CHUNK_SIZE
     )
     count = 0
+    read: list[int] = []
     for complaint in rows:
         count += 1
-        yield writer.writerow(export_row(complaint, now=now))
+        row = export_row(complaint, now=now)
+        if row[-3]:  # a name went out: log the read, as the case page does (UU 27/2022)
+            read.append(complaint.pk)
+        if len(read) >= CHUNK_SIZE:
+            _log_reads(officer, read)
+            read = []
+        yield writer.writerow(row)
+    _log_reads(officer, read)
     # Who exported how much: the export can carry identities (PDP: reads of personal data are logged).
     logger.info("export: %s exported %d complaints", officer.get_username(), count)

@@ -28,6 +28,9 @@ from .permissions import complaints_visible_to
 HANDLING_ROLES = (Role.INTAKE_OFFICER, Role.CASE_OFFICER, Role.SUPERVISOR)
 REVEAL_LASTS = datetime.timedelta(minutes=30)
 READ_REASON = "dibaca (pengaduan terbuka)"
+EXPORT_REASON = "diekspor (CSV)"
+# Reads that are logged but are not a reveal: they never open a confidential identity.
+NOT_REVEALS = (READ_REASON, EXPORT_REASON)
 
 
 def handles(user, complaint: Complaint) -> bool:
@@ -42,7 +45,7 @@ def _recent_reveal(user, complaint: Complaint, *, reason: str | None = None) -> 
     if reason is not None:
         reveals = reveals.filter(reason=reason)
     else:
-        reveals = reveals.exclude(reason=READ_REASON)
+        reveals = reveals.exclude(reason__in=NOT_REVEALS)
     return reveals.exists()
 
 

@@ -149,3 +149,24 @@ def test_the_export_costs_the_same_queries_for_three_or_thirty_rows(client, ombu
     for _ in range(27):
         ComplaintFactory(unit=unit("ombudsman", "31"), state=State.EXAMINATION)
     assert queries() == few
+
+
+def test_the_export_follows_the_identity_rules_and_logs_what_it_shows(
+    client, ombudsman_officer, administrator, queue
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from complaints.models import Complaint, IdentityReveal
+
+    secret = Complaint.objects.get(tracking_code="SECRET1")
+    old = IdentityReveal.objects.create(complaint=secret, officer=ombudsman_officer, reason="telepon pelapor")
+    IdentityReveal.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(hours=2))
+    IdentityReveal.objects.exclude(pk=old.pk).delete()
+    rows = {row[0]: row for row in _export(client, ombudsman_officer)[1:]}
+    assert rows["SECRET1"][-3] == ""  # a reveal lasts 30 minutes
+    assert rows["OPEN1"][-3] != ""
+    assert IdentityReveal.objects.filter(reason="diekspor (CSV)", officer=ombudsman_officer).count() == 1
+    admin_rows = _export(client, administrator)[1:]
+    assert admin_rows and all(row[-3] == "" for row in admin_rows)  # administrators see no identity
