@@ -254,3 +254,24 @@ def test_the_case_page_tells_officers_why_a_message_did_not_arrive(administrator
     deliver(Message.objects.get(template_key="thread").pk)
     html = as_user(administrator).get(f"/petugas/kasus/{complaint.pk}/").content.decode()
     assert "Nomor telepon tidak valid. (21211)" in html
+
+
+def test_administrators_see_the_shipped_texts_and_save_a_wording_in_the_admin(administrator, client):
+    client.force_login(administrator)
+    page = client.get("/admin/notifications/messagetemplate/add/")
+    assert page.status_code == 200
+    assert "pengaduan ditutup. Terima kasih." in page.content.decode()  # the shipped default, shown
+    response = client.post(
+        "/admin/notifications/messagetemplate/add/",
+        {
+            "key": "close",
+            "language": "id",
+            "channel": "",
+            "body": "Sigap {code}: {status}.",
+            "content_sid": "",
+        },
+    )
+    assert response.status_code == 302
+    assert MessageTemplate.objects.get(key="close").body == "Sigap {code}: {status}."
+    listing = client.get("/admin/notifications/message/")
+    assert listing.status_code == 200
