@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import datetime
 import http.client
@@ -108,10 +109,14 @@ def cpu_seconds(pids: list[int]) -> float:
 SERVER_PIDS: list[int] = []
 
 
-def run_load(task, *, concurrency: int, count: int, seconds: float) -> dict:
-    """Call task(i) from `concurrency` threads until `count` calls or `seconds` have passed."""
+def run_load(task, *, expect: int, concurrency: int, count: int, seconds: float) -> dict:
+    """Call task(i) from `concurrency` threads until `count` calls or `seconds` have passed.
+
+    task(i) returns the HTTP status; anything but `expect` (or an exception) is an error, counted
+    by its status or exception name."""
     latencies: list[float] = []
     errors = 0
+    kinds: collections.Counter = collections.Counter()
     lock = threading.Lock()
     counter = iter(range(count))
     deadline = time.perf_counter() + seconds
@@ -125,15 +130,16 @@ def run_load(task, *, concurrency: int, count: int, seconds: float) -> dict:
                 return
             started = time.perf_counter()
             try:
-                ok = task(i)
-            except Exception:  # noqa: BLE001 - counted as an error
-                ok = False
+                outcome = task(i)
+            except Exception as exc:  # noqa: BLE001 - counted as an error
+                outcome = type(exc).__name__
             elapsed = time.perf_counter() - started
             with lock:
-                if ok:
+                if outcome == expect:
                     latencies.append(elapsed)
                 else:
                     errors += 1
+                    kinds[str(outcome)] += 1
 
     started = time.perf_counter()
     cpu_before = cpu_seconds(SERVER_PIDS)
@@ -148,6 +154,7 @@ def run_load(task, *, concurrency: int, count: int, seconds: float) -> dict:
     return {
         "requests": len(latencies),
         "errors": errors,
+        "error_kinds": dict(kinds),
         "server_cpu_ms": cpu / done * 1000 if done else float("nan"),
         "per_s": len(latencies) / wall if wall else 0,
         "p50_ms": percentile(latencies, 0.5) * 1000,
@@ -286,7 +293,9 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
         **os.environ,
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
-        "DATABASE_CONN_MAX_AGE": "60",
+        # No persistent connections under ASGI (Django's own advice): each request runs in a
+        # thread of its own, and a kept connection per thread ran PostgreSQL out of connections.
+        "DATABASE_CONN_MAX_AGE": "0",
         "SIGAP_THROTTLE_INTAKE": "100000000/hour",
         "SIGAP_THROTTLE_TRACK": "100000000/hour",
         "SIGAP_WEB_INTAKE_PER_HOUR": "100000000",
@@ -310,9 +319,11 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
                 status, _, _ = client.request(
                     "POST", "/api/v1/complaints/", intake_body(i), {"Content-Type": "application/json"}
                 )
-                return status == 201
+                return status
 
-            results["intake_api"] = run_load(post_api, concurrency=8, count=100_000, seconds=args.seconds)
+            results["intake_api"] = run_load(
+                post_api, expect=201, concurrency=8, count=100_000, seconds=args.seconds
+            )
             print("intake api", results["intake_api"], flush=True)
 
             def post_form(i):
@@ -333,9 +344,11 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
                         "Referer": f"http://127.0.0.1:{port}/lapor/",
                     },
                 )
-                return status == 302
+                return status
 
-            results["intake_web"] = run_load(post_form, concurrency=8, count=100_000, seconds=args.seconds)
+            results["intake_web"] = run_load(
+                post_form, expect=302, concurrency=8, count=100_000, seconds=args.seconds
+            )
             print("intake web", results["intake_web"], flush=True)
 
         if "queue" in only:
@@ -351,19 +364,19 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
 
                 def api(i, query=query):
                     status, _, _ = client.request("GET", f"/api/v1/complaints/?{query}", headers=api_headers)
-                    return status == 200
+                    return status
 
                 def page(i, query=query):
                     status, _, _ = client.request(
                         "GET", f"/petugas/?{query}", headers={"Cookie": f"sessionid={handler_session}"}
                     )
-                    return status == 200
+                    return status
 
                 results["queue"][f"api {label}"] = run_load(
-                    api, concurrency=2, count=400, seconds=args.seconds
+                    api, expect=200, concurrency=2, count=400, seconds=args.seconds
                 )
                 results["queue"][f"page {label}"] = run_load(
-                    page, concurrency=2, count=400, seconds=args.seconds
+                    page, expect=200, concurrency=2, count=400, seconds=args.seconds
                 )
                 print(
                     "queue",
@@ -385,9 +398,11 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
                 status, _, _ = client.request(
                     "POST", f"/api/v1/complaints/{ids[i]}/transitions/start_verification/", b"{}", headers
                 )
-                return status == 200
+                return status
 
-            results["transitions"] = run_load(transition, concurrency=8, count=len(ids), seconds=args.seconds)
+            results["transitions"] = run_load(
+                transition, expect=200, concurrency=8, count=len(ids), seconds=args.seconds
+            )
             results["transitions"]["available"] = len(ids)
             print("transitions", results["transitions"], flush=True)
 
@@ -626,6 +641,11 @@ def machine_info(connection, redis_url: str) -> dict:
     }
 
 
+def errors(run: dict) -> str:
+    kinds = ", ".join(f"{n}× {kind}" for kind, n in sorted(run.get("error_kinds", {}).items()))
+    return f"{run['errors']} errors" + (f" ({kinds})" if kinds else "")
+
+
 def markdown(results: dict) -> str:
     lines = [
         f"Command: `{results['command']}`",
@@ -652,11 +672,11 @@ def markdown(results: dict) -> str:
         if key in results:
             r = results[key]
             lines.append(
-                f"| {label} | {r['per_s']:.0f}/s; p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms; {r['errors']} errors; server CPU {r['server_cpu_ms']:.1f} ms/request |"
+                f"| {label} | {r['per_s']:.0f}/s; p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms; {errors(r)}; server CPU {r['server_cpu_ms']:.1f} ms/request |"
             )
     for label, r in results.get("queue", {}).items():
         lines.append(
-            f"| queue {label} (2 clients) | p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms ({r['requests']} requests, {r['errors']} errors; server CPU {r['server_cpu_ms']:.1f} ms/request) |"
+            f"| queue {label} (2 clients) | p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms ({r['requests']} requests, {errors(r)}; server CPU {r['server_cpu_ms']:.1f} ms/request) |"
         )
     if "sweep" in results:
         r = results["sweep"]
