@@ -505,7 +505,8 @@ def outbox(args, env, logs):
             ]
         )
     ]
-    worker_env = {**env, **fake.environment()}
+    # A Celery worker runs one task at a time in one thread: a kept connection is safe there.
+    worker_env = {**env, **fake.environment(), "DATABASE_CONN_MAX_AGE": "60"}
     # Only this run's tasks on the broker (an earlier step's intake queued their messages there).
     subprocess.run(  # noqa: S603
         [sys.executable, "-m", "celery", "-A", "config", "purge", "-f"],
