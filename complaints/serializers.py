@@ -6,6 +6,37 @@ from .codes import display_code
 from .models import Complaint
 
 
+class QueueRowsSerializer(serializers.ListSerializer):
+    """A page of the queue as plain dicts. DRF's field-by-field path (a signature check and an
+    attribute walk per field, 17 fields × 50 rows) cost more than the page's query; this gives
+    the same keys and the same formats (a test holds it to the declared fields)."""
+
+    def to_representation(self, data):
+        moment = serializers.DateTimeField()
+        return [
+            {
+                "id": c.pk,
+                "tracking_code": display_code(c.tracking_code),
+                "state": c.state,
+                "state_label": str(c.get_state_display()),
+                "kind": c.kind,
+                "kind_label": str(c.get_kind_display()),
+                "category": c.category.name_id if c.category_id else None,
+                "agency": c.agency.name if c.agency_id else c.agency_name,
+                "province_id": c.province_id,
+                "regency_id": c.regency_id,
+                "unit": c.unit.name,
+                "channel": c.channel,
+                "confidentiality": c.confidentiality,
+                "assignee_id": c.assignee_id,
+                "created_at": moment.to_representation(c.created_at),
+                "due_at": moment.to_representation(c.due_at) if c.due_at else None,
+                "is_overdue": c.is_overdue,
+            }
+            for c in data
+        ]
+
+
 class ComplaintListSerializer(serializers.ModelSerializer):
     tracking_code = serializers.SerializerMethodField()
     state_label = serializers.CharField(source="get_state_display")
@@ -36,6 +67,7 @@ class ComplaintListSerializer(serializers.ModelSerializer):
             "due_at",
             "is_overdue",
         ]
+        list_serializer_class = QueueRowsSerializer
 
     def get_tracking_code(self, obj) -> str:
         return display_code(obj.tracking_code)
@@ -54,6 +86,7 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
     available_transitions = serializers.SerializerMethodField()
 
     class Meta(ComplaintListSerializer.Meta):
+        list_serializer_class = serializers.ListSerializer
         fields = ComplaintListSerializer.Meta.fields + [
             "description",
             "location",

@@ -131,3 +131,18 @@ def test_an_officer_reveals_a_confidential_identity_through_the_api_with_a_reaso
     assert api.post(anon_url, {"reason": "x"}, format="json").status_code == 403
     assert APIClient().post(url, {"reason": "x"}, format="json").status_code in (401, 403)
     assert IdentityReveal.objects.count() == 1
+
+
+def test_each_listed_row_is_what_the_declared_fields_give(intake_officer):
+    """The list writes its rows by hand for speed; they must not drift from the schema's fields."""
+    from complaints.serializers import ComplaintListSerializer
+
+    complaints = [
+        ComplaintFactory(due_at=timezone.now() - datetime.timedelta(hours=2), assignee=intake_officer),
+        ComplaintFactory(due_at=None, kind="ham", category=None, agency=None, agency_name="Lapas Kelas I"),
+    ]
+    listed = {row["id"]: row for row in api_for(intake_officer).get("/api/v1/complaints/").json()["results"]}
+    for complaint in complaints:
+        declared = ComplaintListSerializer(complaint).data  # one instance: DRF's own field-by-field path
+        assert listed[complaint.pk] == declared
+    assert listed[complaints[0].pk]["is_overdue"] is True and listed[complaints[1].pk]["agency"] == "Lapas Kelas I"
