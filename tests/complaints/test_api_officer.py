@@ -145,4 +145,7 @@ def test_each_listed_row_is_what_the_declared_fields_give(intake_officer):
     for complaint in complaints:
         declared = ComplaintListSerializer(complaint).data  # one instance: DRF's own field-by-field path
         assert listed[complaint.pk] == declared
-    assert listed[complaints[0].pk]["is_overdue"] is True and listed[complaints[1].pk]["agency"] == "Lapas Kelas I"
+    assert (
+        listed[complaints[0].pk]["is_overdue"] is True
+        and listed[complaints[1].pk]["agency"] == "Lapas Kelas I"
+    )
