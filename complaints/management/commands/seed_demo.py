@@ -1,6 +1,7 @@
 """Demo data for the embedded defaults: officer accounts and a few complaints in several states."""
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from complaints.models import Complaint, HandlingUnit, Role, User
@@ -43,8 +44,18 @@ STORIES = [
 class Command(BaseCommand):
     help = "Create demo officer accounts and demo complaints (idempotent). Demo passwords: demo only."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="seed even where the database already has other accounts (never on a real deployment)",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
+        refusal = self._refusal(force=options["force"])
+        if refusal:
+            raise CommandError(refusal)
         users = {}
         for username, name, role, unit_code in ACCOUNTS:
             user, created = User.objects.get_or_create(username=username)
@@ -64,6 +75,33 @@ class Command(BaseCommand):
         for username, name, role, _unit in ACCOUNTS:
             self.stdout.write(f"  {username:8} / {DEMO_PASSWORD}   {Role(role).label} ({name})")
         self.stdout.write("Sigap: http://127.0.0.1:8000/  ·  petugas: http://127.0.0.1:8000/petugas/")
+
+    @staticmethod
+    def _refusal(*, force: bool) -> str | None:
+        """Accounts with a published password must never land in a real deployment's database."""
+        if settings.SIGAP_MESSAGE_SENDER == "twilio":
+            # Not even with --force: the demo cases' SMS would go out through a real account.
+            return (
+                "seed_demo menolak berjalan dengan pengirim pesan Twilio: SMS kasus demo akan benar-benar "
+                "terkirim. / seed_demo refuses to run with the Twilio sender: the demo cases' SMS would "
+                "really be sent."
+            )
+        # A database first seeded with the demo may gain accounts of its own (make demo runs again
+        # on it); one that has accounts and never had the demo's is somebody's real one.
+        demo = [username for username, *_ in ACCOUNTS]
+        users = User.objects.all()
+        if (
+            not force
+            and not users.filter(username__in=demo).exists()
+            and users.exclude(username__in=demo).exists()
+        ):
+            return (
+                "Basis data ini sudah berisi akun lain; akun demo dengan kata sandi umum tidak ditambahkan "
+                "(--force bila ini memang basis data uji). / This database already has other accounts; "
+                "demo accounts with a published password were not added (--force if it really is a "
+                "test database)."
+            )
+        return None
 
     def _complaints(self, users):
         from complaints.models import Category
