@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Category, Complaint, Province, Regency, State
+from .widgets import grouped_options
 
 STATE_EXPLANATIONS = {
     State.SUBMITTED: _(
@@ -42,22 +43,28 @@ def state_explanation(complaint: Complaint) -> str:
 
 
 def intake_form_context(form) -> dict:
-    """The form, with the choices grouped the way a person looks for them (no per-field queries)."""
+    """The form, with the choices grouped the way a person looks for them (no per-field queries).
+    The two long lists (regencies and agencies) come as ready <optgroup> HTML."""
     provinces = list(Province.objects.order_by("name"))
-    regencies: dict[str, list[Regency]] = {}
-    for regency in Regency.objects.order_by("name").only("code", "name", "province_id"):
-        regencies.setdefault(regency.province_id, []).append(regency)
+    regencies: dict[str, list] = {}
+    for code, name, province in Regency.objects.order_by("name").values_list("code", "name", "province_id"):
+        regencies.setdefault(province, []).append((code, name))
     agencies = list(
-        Agency.objects.filter(is_active=True).only("id", "name", "level").order_by("level", "name")
+        Agency.objects.filter(is_active=True).order_by("level", "name").values_list("pk", "name", "level")
     )
+    agency_groups = [
+        (label, [(pk, name) for pk, name, of_level in agencies if of_level == level])
+        for level, label in Agency.Level.choices
+    ]
     categories = list(Category.objects.filter(is_active=True))
     return {
         "form": form,
         "provinces": provinces,
-        "regency_groups": [(p, regencies.get(p.code, [])) for p in provinces],
-        "agency_groups": [
-            (label, [a for a in agencies if a.level == level]) for level, label in Agency.Level.choices
-        ],
+        "regency_options": grouped_options(
+            [(p.name, regencies.get(p.code, [])) for p in provinces], selected=form["regency"].value()
+        ),
+        "agency_options": grouped_options(agency_groups, selected=form["agency"].value()),
+        "own_agency_options": grouped_options(agency_groups, selected=form["own_agency"].value()),
         "categories": {
             kind: [c for c in categories if c.kind == kind] for kind in ("maladministrasi", "ham")
         },
