@@ -15,6 +15,11 @@ urlpatterns: list = [
     path("kasus/<int:pk>/identitas/", views_officer.case_reveal, name="officer_case_reveal"),
     path("kasus/<int:pk>/pesan/", views_officer.case_message, name="officer_case_message"),
     path("kasus/<int:pk>/catatan/", views_officer.case_message, {"internal": True}, name="officer_case_note"),
+    path(
+        "kasus/<int:pk>/surat-rujukan/",
+        views_officer.case_referral_letter,
+        name="officer_case_referral_letter",
+    ),
     path("kasus/<int:pk>/ambil/", views_officer.case_claim, name="officer_case_claim"),
     path(
         "kasus/<int:pk>/bukti/<int:evidence_id>/", views_officer.case_evidence, name="officer_case_evidence"

@@ -24,6 +24,7 @@ from .codes import display_code
 from .identity import READ_REASON, identity_read, identity_reveal, needs_reveal
 from .models import CaseMessage, Complaint, Role, State, User
 from .selectors import case_clock, complaint_detail_for, complaint_queue_for, identity_access_log_for
+from .selectors_referral import ReferralLetterUnavailable, has_referral_letter, referral_letter_for
 from .services_officer import (
     api_token_renew,
     api_token_revoke,
@@ -73,6 +74,7 @@ def case_context(request, complaint, *, bound: dict | None = None) -> dict:
         form = (bound or {}).get(spec.name) or form_class(prefix=spec.name)
         forms.append({"spec": spec, "form": form, "label": spec.label()})
     thread = list(complaint.messages.select_related("author").order_by("created_at", "id"))
+    timeline = _labelled(complaint, engine.history(complaint))
     return {
         "complaint": complaint,
         "code": display_code(complaint.tracking_code),
@@ -80,7 +82,8 @@ def case_context(request, complaint, *, bound: dict | None = None) -> dict:
         "identity": identity_read(request.user, complaint),
         "needs_reveal": needs_reveal(request.user, complaint),
         "evidence": complaint.evidence.all(),
-        "timeline": _labelled(complaint, engine.history(complaint)),
+        "timeline": timeline,
+        "referral_letter": has_referral_letter(complaint, timeline),
         "transitions": forms,
         "thread": [m for m in thread if m.kind != CaseMessage.Kind.INTERNAL],
         "notes": [m for m in thread if m.kind == CaseMessage.Kind.INTERNAL],
@@ -114,6 +117,24 @@ def _labelled(complaint, logs) -> list:
 def case(request, pk: int):
     complaint = complaint_detail_for(request.user, pk)
     return render(request, "complaints/officer/case.html", case_context(request, complaint))
+
+
+@never_cache  # an open complaint's letter names the complainant
+@officer_required
+def case_referral_letter(request, pk: int):
+    """The printable referral letter of a referred case; without a standing referral, the case page
+    says why there is none."""
+    complaint = complaint_detail_for(request.user, pk)
+    try:
+        letter = referral_letter_for(request.user, complaint)
+    except ReferralLetterUnavailable as exc:
+        messages.warning(request, str(exc))
+        return redirect("officer_case", pk=pk)
+    return render(
+        request,
+        "complaints/officer/referral_letter.html",
+        {"letter": letter, "complaint": complaint, "code": display_code(complaint.tracking_code)},
+    )
 
 
 @officer_required

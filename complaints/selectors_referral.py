@@ -1,0 +1,246 @@
+"""The referral letter (surat rujukan / surat pelimpahan): what it says, read from the case and its
+audit trail.
+
+When a letter exists. A case has one standing referral when its last `refer` step was not undone
+by a `return_referral` (the only step that takes a case back from its destination; the
+machine has no other way out of `referred` but acceptance or withdrawal), and the case is still on
+the referral's path: referred (waiting to be accepted), examination, awaiting_info (a pause inside
+the examination: awaiting_info before the referral has no `refer` step behind it), resolved or
+closed. A withdrawn case has nothing left for the destination to accept or examine, so no letter
+is issued for it, whether it was withdrawn before or after the referral; nor for a rejected or
+merged case, which never was referred.
+
+What it never says (UU 37/2008 ps. 24 ayat 2, PO 48/2020 ps. 25 ayat 3): the identity of a
+confidential or anonymous complainant, not even to an officer who revealed it a minute ago — a
+letter is made to leave the building. Their free-text chronology is passed through
+`redact_identity`, so that a name or number the complainant typed into it does not reach the
+letter either.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from workflow import deadlines as workflow_deadlines
+from workflow import engine
+
+from .deadlines import MACHINE
+from .identity import identity_read
+from .models import Complaint, Confidentiality, HandlingUnit, Identity, State, UnitKind, User
+from .units import intake_desk_for
+
+# The states a standing referral can be in (see the module docstring).
+REFERRAL_PATH = (State.REFERRED, State.EXAMINATION, State.AWAITING_INFO, State.RESOLVED, State.CLOSED)
+# The audit rows that decide whether a referral stands, and when it was accepted.
+REFERRAL_STEPS = ("refer", "return_referral", "accept_referral")
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+class ReferralLetterUnavailable(Exception):
+    """This case has no standing referral; the message says why, in the reader's language."""
+
+
+@dataclass
+class ReferralLetter:
+    complaint: Complaint
+    number: str
+    referred_at: datetime.datetime
+    referring_unit: HandlingUnit
+    referring_officer: User | None
+    destination: HandlingUnit
+    category: str
+    accept_by: datetime.datetime | None
+    accept_rule: object | None  # workflow.models.DeadlineRule
+    accepted_at: datetime.datetime | None
+    requirements: list[tuple[str, str]]
+    summary: str
+    # Only for an open complaint, and only what the destination needs to reach the complainant.
+    identity: dict | None
+
+
+def standing_referral(logs) -> tuple[object | None, object | None]:
+    """The `refer` audit row of the referral that stands (None if none) and the `accept_referral`
+    row that accepted it (None if not yet), from the case's audit rows, oldest first."""
+    refer = accepted = None
+    for log in logs:
+        if log.transition == "refer":
+            refer, accepted = log, None
+        elif log.transition == "return_referral":
+            refer = accepted = None
+        elif log.transition == "accept_referral" and refer is not None and accepted is None:
+            accepted = log
+    return refer, accepted
+
+
+def has_referral_letter(complaint: Complaint, logs) -> bool:
+    """For the case page: whether the link to the letter applies (no query: it reads the audit
+    rows the page has already loaded)."""
+    return complaint.state in REFERRAL_PATH and standing_referral(logs)[0] is not None
+
+
+def _unavailable_reason(complaint: Complaint, returned: bool) -> str:
+    if complaint.state == State.WITHDRAWN:
+        return _(
+            "Pengaduan ini sudah dicabut: tidak ada rujukan yang berlaku, jadi surat rujukan tidak diterbitkan."
+        )
+    if complaint.state in (State.REJECTED, State.DUPLICATE):
+        return _(
+            "Kasus ini berstatus “%(state)s”: tidak ada rujukan yang berlaku, jadi tidak ada surat rujukan."
+        ) % {"state": complaint.get_state_display()}
+    if returned:
+        return _(
+            "Rujukan kasus ini dikembalikan ke meja penerimaan. Surat rujukan tersedia lagi setelah "
+            "kasus dirujuk kembali."
+        )
+    return _(
+        "Kasus ini belum dirujuk. Surat rujukan tersedia setelah petugas verifikasi melakukan langkah “Rujuk”."
+    )
+
+
+def referral_letter_for(officer, complaint: Complaint) -> ReferralLetter:
+    """The letter for a case this officer may see (the caller checked that with
+    complaint_detail_for). Raises ReferralLetterUnavailable when no referral stands.
+
+    For an open complaint the identity is read with identity_read, which logs the read exactly as
+    the case page does; for a confidential or anonymous one identity_read is never called (the
+    letter never shows it, so opening the letter is no reveal and logs none).
+    """
+    logs = list(engine.history(complaint).filter(transition__in=REFERRAL_STEPS).select_related("actor__unit"))
+    refer, accepted = standing_referral(logs)
+    if refer is None or complaint.state not in REFERRAL_PATH:
+        returned = any(log.transition == "return_referral" for log in logs)
+        raise ReferralLetterUnavailable(_unavailable_reason(complaint, returned))
+
+    # 1. Who refers: the intake desk of the officer who took the step; an administrator has none
+    # of their own, and then the letter comes from the desk the case was at (its province's).
+    actor = refer.actor
+    if actor is not None and actor.unit is not None and actor.unit.kind == UnitKind.INTAKE:
+        referring_unit = actor.unit
+    else:
+        referring_unit = intake_desk_for(complaint.province_id)
+
+    # 2. The deadline for the destination to accept: the running clock while the case waits for
+    # it; once accepted (or later) the date it had, counted again from the referral.
+    rule = workflow_deadlines.rule_for(MACHINE, State.REFERRED, complaint.kind)
+    if complaint.state == State.REFERRED:
+        accept_by = complaint.due_at
+    else:
+        accept_by = workflow_deadlines.due_at(rule, refer.created_at)
+
+    referred_at = refer.created_at
+    local = timezone.localtime(referred_at)
+    number = f"{refer.pk}/SR/{referring_unit.code.upper()}/{ROMAN_MONTHS[local.month - 1]}/{local.year}"
+
+    identity = None
+    summary = complaint.description
+    if complaint.confidentiality == Confidentiality.OPEN:
+        full = identity_read(officer, complaint)
+        if full is not None:
+            # Data minimisation (UU 27/2022): the destination needs to know who complains and how
+            # to reach them; NIK, address and NIP stay on the case page.
+            identity = {key: full[key] for key in ("name", "phone", "email")}
+    else:
+        summary = redact_identity(
+            summary,
+            Identity.objects.filter(complaint=complaint).select_related("own_agency").first(),
+            keep=complaint.agency.name if complaint.agency_id else complaint.agency_name,
+        )
+
+    return ReferralLetter(
+        complaint=complaint,
+        number=number,
+        referred_at=referred_at,
+        referring_unit=referring_unit,
+        referring_officer=actor,
+        destination=complaint.unit,
+        category=complaint.category.label(get_language() or "id") if complaint.category else "",
+        accept_by=accept_by,
+        accept_rule=rule,
+        accepted_at=accepted.created_at if accepted else None,
+        requirements=_requirements(complaint),
+        summary=summary,
+        identity=identity,
+    )
+
+
+def _requirements(complaint: Complaint) -> list[tuple[str, str]]:
+    """The formal requirements (UU 37/2008 ps. 24) as the referral recorded them."""
+
+    def said(value) -> str:
+        if value is None:
+            return _("belum diperiksa")
+        return _("terpenuhi") if value else _("tidak terpenuhi")
+
+    identity = (
+        _("tidak berlaku (pengaduan anonim)") if complaint.is_anonymous else said(complaint.req_identity)
+    )
+    return [
+        (_("Identitas pelapor jelas"), identity),
+        (_("Uraian kronologi jelas"), said(complaint.req_chronology)),
+        (_("Pelapor sudah mengadu ke instansi terlapor"), said(complaint.req_agency_first)),
+        (_("Peristiwa belum lewat 2 tahun"), said(complaint.req_within_two_years)),
+    ]
+
+
+# --- redaction -------------------------------------------------------------------------------------
+_SEPARATORS = r"[\s.\-()]*"
+_NAME_TOKEN = re.compile(r"[^\W\d_]{3,}")
+
+
+def _digits_pattern(digits: str) -> str:
+    """The digits as people write them: with or without spaces, dots or dashes between."""
+    return _SEPARATORS.join(re.escape(d) for d in digits)
+
+
+def _phone_pattern(phone: str) -> str | None:
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("62"):
+        national = digits[2:]
+    elif digits.startswith("0"):
+        national = digits[1:]
+    else:
+        national = digits
+    if len(national) < 6:
+        return None
+    # 0812…, 62812…, +62 812…, or the national number alone.
+    return rf"(?:(?:\+?{_SEPARATORS}62|0){_SEPARATORS})?{_digits_pattern(national)}"
+
+
+def redact_identity(text: str, identity: Identity | None, *, keep: str = "") -> str:
+    """`text` with the complainant's name (whole and each part of it), NIK, NIP, phone, email and own
+    agency replaced by “[dirahasiakan]”. It errs on the side of masking: a name part that is also
+    an ordinary word is masked everywhere in the text. `keep`: the reported agency, which the
+    letter names anyway and is not masked when an ASN works there."""
+    if not text or identity is None:
+        return text
+    patterns: list[str] = []
+    if identity.email:
+        patterns.append(re.escape(identity.email))
+    for number in (identity.nik, identity.nip):
+        digits = re.sub(r"\D", "", number or "")
+        if len(digits) >= 6:
+            patterns.append(rf"(?<!\d){_digits_pattern(digits)}(?!\d)")
+    phone = _phone_pattern(identity.phone or "")
+    if phone:
+        patterns.append(rf"(?<!\d){phone}(?!\d)")
+    own_agency = identity.own_agency.name if identity.own_agency_id else identity.own_agency_name
+    if own_agency and own_agency.strip():
+        # The agency an ASN works at: masked in the text unless it is the reported agency itself.
+        if own_agency.strip().casefold() != (keep or "").strip().casefold():
+            patterns.append(re.escape(own_agency.strip()))
+    name = (identity.name or "").strip()
+    if name:
+        patterns.append(r"\s+".join(re.escape(part) for part in name.split()))
+        patterns.extend(rf"\b{re.escape(token)}\b" for token in _NAME_TOKEN.findall(name))
+    if not patterns:
+        return text
+    # Longest first, so a full name is masked whole rather than part by part.
+    patterns.sort(key=len, reverse=True)
+    masked = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return masked.sub(_("[dirahasiakan]"), text)
