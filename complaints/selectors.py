@@ -97,6 +97,10 @@ def complaint_detail_for(officer, pk: int) -> Complaint:
     )
 
 
+def complaint_visible_to(officer, pk: int) -> bool:
+    return complaints_visible_to(officer).filter(pk=pk).exists()
+
+
 LOG_PAGE_SIZE = 100
 
 

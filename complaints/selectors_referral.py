@@ -23,6 +23,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -33,6 +35,7 @@ from workflow import engine
 from .deadlines import MACHINE
 from .identity import identity_read
 from .models import Complaint, Confidentiality, HandlingUnit, Identity, State, UnitKind, User
+from .selectors import complaint_detail_for
 from .units import intake_desk_for
 
 # The states a standing referral can be in (see the module docstring).
@@ -101,6 +104,24 @@ def _unavailable_reason(complaint: Complaint, returned: bool) -> str:
     return _(
         "Kasus ini belum dirujuk. Surat rujukan tersedia setelah petugas verifikasi melakukan langkah “Rujuk”."
     )
+
+
+def complaint_for_referral_letter(officer, pk: int) -> Complaint:
+    """The case, for an officer who may see it, or for an officer of the intake desk whose referral
+    stands: the desk prints the letter it sends, though the case now belongs to the destination.
+    Anyone else: 404, as on the case page."""
+    try:
+        return complaint_detail_for(officer, pk)
+    except Http404:
+        if officer.unit_id is None:
+            raise
+    complaint = get_object_or_404(
+        Complaint.objects.select_related("category", "agency", "unit", "province", "regency"), pk=pk
+    )
+    refer, _accepted = standing_referral(engine.history(complaint).filter(transition__in=REFERRAL_STEPS))
+    if refer is None or refer.actor_id is None or refer.actor.unit_id != officer.unit_id:
+        raise Http404
+    return complaint
 
 
 def referral_letter_for(officer, complaint: Complaint) -> ReferralLetter:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,8 +24,19 @@ from workflow.engine import Actor
 from .codes import display_code
 from .identity import READ_REASON, identity_read, identity_reveal, needs_reveal
 from .models import CaseMessage, Complaint, Role, State, User
-from .selectors import case_clock, complaint_detail_for, complaint_queue_for, identity_access_log_for
-from .selectors_referral import ReferralLetterUnavailable, has_referral_letter, referral_letter_for
+from .selectors import (
+    case_clock,
+    complaint_detail_for,
+    complaint_queue_for,
+    complaint_visible_to,
+    identity_access_log_for,
+)
+from .selectors_referral import (
+    ReferralLetterUnavailable,
+    complaint_for_referral_letter,
+    has_referral_letter,
+    referral_letter_for,
+)
 from .services_officer import (
     api_token_renew,
     api_token_revoke,
@@ -124,7 +136,7 @@ def case(request, pk: int):
 def case_referral_letter(request, pk: int):
     """The printable referral letter of a referred case; without a standing referral, the case page
     says why there is none."""
-    complaint = complaint_detail_for(request.user, pk)
+    complaint = complaint_for_referral_letter(request.user, pk)
     try:
         letter = referral_letter_for(request.user, complaint)
     except ReferralLetterUnavailable as exc:
@@ -171,8 +183,21 @@ def case_transition(request, pk: int, name: str):
         return redirect("officer_case", pk=pk)
     except engine.TransitionForbidden:
         raise PermissionDenied
-    messages.success(request, _("Langkah “%(step)s” tercatat.") % {"step": spec.label()})
-    return redirect("officer_case", pk=pk)
+    done = _("Langkah “%(step)s” tercatat.") % {"step": spec.label()}
+    if complaint_visible_to(request.user, pk):
+        messages.success(request, done)
+        return redirect("officer_case", pk=pk)
+    # The step took the case out of this officer's unit (a referral): back to the queue, and the
+    # desk prints the letter it sends with the referral.
+    if name == "refer":
+        done = format_html(
+            '{} <a href="{}">{}</a>',
+            done,
+            reverse("officer_case_referral_letter", args=[pk]),
+            _("Cetak surat rujukan"),
+        )
+    messages.success(request, done)
+    return redirect("officer_queue")
 
 
 @officer_required

@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 
 from complaints.identity import READ_REASON, identity_reveal
 from complaints.models import Agency, IdentityReveal, State
-from tests.complaints.lifecycle import complaint_in, step
+from tests.complaints.lifecycle import REQUIREMENTS_MET, complaint_in, step
 from tests.complaints.officer_cases import as_user, referred_to_kanwil, referred_to_ombudsman
 from tests.factories import UserFactory, unit
 from workflow.engine import Actor
@@ -251,3 +251,38 @@ def test_the_letter_takes_a_bounded_number_of_queries(
     client = as_user(ombudsman_officer)
     with django_assert_max_num_queries(12):
         assert client.get(url(complaint)).status_code == 200
+
+
+def test_the_desk_that_refers_is_sent_back_to_its_queue_with_the_letter_to_print(
+    administrator, intake_officer
+):
+    """The case leaves the desk with the referral; the letter the desk sends with it does not."""
+    verifying = complaint_in(State.VERIFYING, admin=administrator, kind="maladministrasi")
+    client = as_user(intake_officer)
+    fields = {f"refer-{key}": value for key, value in REQUIREMENTS_MET.items()}
+    response = client.post(
+        f"/petugas/kasus/{verifying.pk}/langkah/refer/",
+        {"expected_state": "verifying", **fields},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/petugas/"  # not a 404 on a case that left the desk
+    page = response.content.decode()
+    assert "tercatat" in page and f'href="{url(verifying)}"' in page
+    printed = client.get(url(verifying))
+    assert printed.status_code == 200
+    verifying.refresh_from_db()
+    assert verifying.unit.name in printed.content.decode()
+    # Its case page is the destination's now, and another province's desk sees no letter.
+    assert client.get(f"/petugas/kasus/{verifying.pk}/").status_code == 404
+    other_desk = UserFactory(username="wulan", role="intake_officer", unit=unit("intake", "32"))
+    assert as_user(other_desk).get(url(verifying)).status_code == 404
+
+
+def test_a_desk_whose_referral_was_returned_and_sent_elsewhere_by_another_desk_gets_no_letter(
+    administrator, intake_officer
+):
+    referred = complaint_in(State.VERIFYING, admin=administrator, kind="maladministrasi")
+    step(referred, "refer", Actor.officer(intake_officer))
+    step(referred, "return_referral", Actor.officer(administrator))
+    step(referred, "refer", Actor.officer(administrator))
+    assert as_user(intake_officer).get(url(referred)).status_code == 404
