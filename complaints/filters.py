@@ -3,6 +3,7 @@
 from functools import partial
 
 import django_filters
+from django import forms
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -51,6 +52,14 @@ def vulnerable_group_choices() -> list:
 ASSIGNEE_CHOICES = [("me", _("Saya")), ("unassigned", _("Belum ada petugas")), ("anyone", _("Siapa saja"))]
 
 
+class OverdueSelect(forms.NullBooleanSelect):
+    """ "All / Yes / No" rather than Django's "Unknown / Yes / No": nothing is unknown about a deadline."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Semua")), ("true", _("Ya")), ("false", _("Tidak"))]
+
+
 class QueueFilter(django_filters.FilterSet):
     # distinct=False: a state IN (…) on the complaint's own column cannot repeat a row, and
     # django-filter's default SELECT DISTINCT over every column made this filter ~8× slower on 1M rows.
@@ -80,7 +89,9 @@ class QueueFilter(django_filters.FilterSet):
     assignee = django_filters.ChoiceFilter(
         label=_("Petugas"), choices=ASSIGNEE_CHOICES, method="filter_assignee", widget=ListSelect
     )
-    overdue = django_filters.BooleanFilter(label=_("Lewat tenggat"), method="filter_overdue")
+    overdue = django_filters.BooleanFilter(
+        label=_("Lewat tenggat"), method="filter_overdue", widget=OverdueSelect
+    )
     q = django_filters.CharFilter(label=_("Cari kode lacak atau isi"), method="filter_search")
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from .codes import display_code
 from .indexes import PostgresOnlyGinIndex, description_vector
 
 
@@ -519,6 +520,11 @@ class Complaint(FSMModelMixin, models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def tracking_code_display(self) -> str:
+        """The code as the complainant received it (ABCD-2345)."""
+        return display_code(self.tracking_code)
 
     # The labels every list row shows (Django does not replace a get_FOO_display the class defines).
     def get_state_display(self):

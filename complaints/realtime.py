@@ -92,6 +92,7 @@ def complaint_event_payload(
         "event": event,
         "id": complaint.pk,
         "tracking_code": complaint.tracking_code,
+        "tracking_code_display": complaint.tracking_code_display,
         "state": state,
         "state_label": str(State(state).label) if state in State.values else state,
         "unit_id": complaint.unit_id,

@@ -97,7 +97,7 @@
     cell.colSpan = columns;
     var link = document.createElement("a");
     link.href = caseUrl(event.id);
-    link.textContent = event.tracking_code;
+    link.textContent = event.tracking_code_display || event.tracking_code;
     cell.appendChild(link);
     var state = document.createElement("span");
     state.setAttribute("data-field", "state");

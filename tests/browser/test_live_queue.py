@@ -59,7 +59,7 @@ def test_a_case_moved_by_a_colleague_changes_in_the_queue_without_a_reload(serve
     intan.goto("/petugas/")
     expect(intan.locator("html")).to_have_attribute("data-live", "on", timeout=10_000)
     row = intan.locator(f'tr[data-complaint-id="{case.pk}"]')
-    expect(row).to_contain_text(case.tracking_code)
+    expect(row).to_contain_text(case.tracking_code_display)
     intan.evaluate("window.__sameDocument = true")
 
     # Indra, in another browser session, starts verifying the case.
@@ -106,7 +106,7 @@ def test_a_complaint_filed_at_lapor_appears_in_the_desks_queue_without_a_reload(
     assert filed is not None and filed.unit == unit("intake", "31")
 
     # It appears at the top of Intan's queue, with a polite notice; her page never reloaded.
-    expect(intan.get_by_role("link", name=filed.tracking_code)).to_be_visible(timeout=10_000)
+    expect(intan.get_by_role("link", name=filed.tracking_code_display)).to_be_visible(timeout=10_000)
     expect(intan.get_by_role("status").filter(has_text="kasus baru")).to_contain_text("1 kasus baru")
     assert intan.evaluate("window.__sameDocument === true")
     citizen.close()

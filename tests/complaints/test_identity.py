@@ -127,7 +127,7 @@ def test_supervisors_read_their_units_access_log_and_nobody_elses(
     )
     as_user(intake_officer).post(f"/petugas/kasus/{confidential.pk}/identitas/", {"reason": REASON})
     log = as_user(supervisor).get("/petugas/log-identitas/").content.decode()
-    assert "Klarifikasi kronologi" in log and ours.tracking_code in log
+    assert "Klarifikasi kronologi" in log and ours.tracking_code_display in log
     assert REASON not in log  # the intake desk's reveal on the intake desk's case
     everything = as_user(administrator).get("/petugas/log-identitas/").content.decode()
     assert "Klarifikasi kronologi" in everything and REASON in everything

@@ -162,7 +162,7 @@ def test_every_role_against_every_page_and_api_action(case_name, who, request, a
     queue = web.get("/petugas/")
     check(queue, want["queue"], "/petugas/")
     if want["queue"] == 200:
-        assert (case.tracking_code in queue.content.decode()) == (want["case"] == 200)
+        assert (case.tracking_code_display in queue.content.decode()) == (want["case"] == 200)
     listing = api.get("/api/v1/complaints/")
     check(listing, want["api_list"], "api list")
     if want["api_list"] == 200:
