@@ -24,3 +24,8 @@ def chromium(chromium_path):
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+        # Playwright runs an event loop in this thread, so the test's own queries went through a
+        # connection of that context: close it here, or it outlives the test database.
+        from django.db import connections
+
+        connections.close_all()

@@ -6,6 +6,7 @@ in-memory SQLite database). Events stay inside the Daphne process: the in-memory
 """
 
 import pytest
+from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 from rest_framework.authtoken.models import Token
@@ -38,6 +39,9 @@ def browser(chromium_path):
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+        # Playwright runs an event loop in this thread, so the test's own queries went through a
+        # connection of that context: close it here, or it outlives the test database.
+        connections.close_all()
 
 
 def _logged_in_context(browser, base_url: str, user):
