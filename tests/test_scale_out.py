@@ -108,6 +108,7 @@ def test_two_servers_a_worker_and_beat_share_everything_through_postgresql_and_r
         **shared,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url_for_subprocess(),
+        "DATABASE_POOL_SIZE": "4",  # every process with its pool, as docs/deploy/env.example has it
         "DEBUG": "false",
         "PYTHONUNBUFFERED": "1",
     }
