@@ -20,7 +20,6 @@ letter either.
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.http import Http404
@@ -35,6 +34,7 @@ from workflow import engine
 from .deadlines import MACHINE
 from .identity import identity_read
 from .models import Complaint, Confidentiality, HandlingUnit, Identity, State, UnitKind, User
+from .redaction import redact_identity
 from .selectors import complaint_detail_for
 from .units import intake_desk_for
 
@@ -207,61 +207,3 @@ def _requirements(complaint: Complaint) -> list[tuple[str, str]]:
         (_("Pelapor sudah mengadu ke instansi terlapor"), said(complaint.req_agency_first)),
         (_("Peristiwa belum lewat 2 tahun"), said(complaint.req_within_two_years)),
     ]
-
-
-# --- redaction -------------------------------------------------------------------------------------
-_SEPARATORS = r"[\s.\-()]*"
-_NAME_TOKEN = re.compile(r"[^\W\d_]{3,}")
-
-
-def _digits_pattern(digits: str) -> str:
-    """The digits as people write them: with or without spaces, dots or dashes between."""
-    return _SEPARATORS.join(re.escape(d) for d in digits)
-
-
-def _phone_pattern(phone: str) -> str | None:
-    digits = re.sub(r"\D", "", phone)
-    if digits.startswith("62"):
-        national = digits[2:]
-    elif digits.startswith("0"):
-        national = digits[1:]
-    else:
-        national = digits
-    if len(national) < 6:
-        return None
-    # 0812…, 62812…, +62 812…, or the national number alone.
-    return rf"(?:(?:\+?{_SEPARATORS}62|0){_SEPARATORS})?{_digits_pattern(national)}"
-
-
-def redact_identity(text: str, identity: Identity | None, *, keep: str = "") -> str:
-    """`text` with the complainant's name (whole and each part of it), NIK, NIP, phone, email and own
-    agency replaced by “[dirahasiakan]”. It errs on the side of masking: a name part that is also
-    an ordinary word is masked everywhere in the text. `keep`: the reported agency, which the
-    letter names anyway and is not masked when an ASN works there."""
-    if not text or identity is None:
-        return text
-    patterns: list[str] = []
-    if identity.email:
-        patterns.append(re.escape(identity.email))
-    for number in (identity.nik, identity.nip):
-        digits = re.sub(r"\D", "", number or "")
-        if len(digits) >= 6:
-            patterns.append(rf"(?<!\d){_digits_pattern(digits)}(?!\d)")
-    phone = _phone_pattern(identity.phone or "")
-    if phone:
-        patterns.append(rf"(?<!\d){phone}(?!\d)")
-    own_agency = identity.own_agency.name if identity.own_agency_id else identity.own_agency_name
-    if own_agency and own_agency.strip():
-        # The agency an ASN works at: masked in the text unless it is the reported agency itself.
-        if own_agency.strip().casefold() != (keep or "").strip().casefold():
-            patterns.append(re.escape(own_agency.strip()))
-    name = (identity.name or "").strip()
-    if name:
-        patterns.append(r"\s+".join(re.escape(part) for part in name.split()))
-        patterns.extend(rf"\b{re.escape(token)}\b" for token in _NAME_TOKEN.findall(name))
-    if not patterns:
-        return text
-    # Longest first, so a full name is masked whole rather than part by part.
-    patterns.sort(key=len, reverse=True)
-    masked = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-    return masked.sub(_("[dirahasiakan]"), text)
