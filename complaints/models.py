@@ -347,6 +347,9 @@ class Complaint(FSMModelMixin, models.Model):
     outcome = models.CharField(_("hasil"), max_length=40, choices=Outcome.choices, blank=True)
     public_summary = models.TextField(_("ringkasan hasil"), blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # When the retention period of this ended case ran out and its personal data was removed
+    # (complaints/retention.py).
+    personal_data_erased_at = models.DateTimeField(_("data pribadi dihapus"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
     )

@@ -212,6 +212,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SIGAP_EVIDENCE_MAX_FILES = env_int("SIGAP_EVIDENCE_MAX_FILES", 5, minimum=1)
 SIGAP_EVIDENCE_MAX_BYTES = env_int("SIGAP_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Personal data (UU 27/2022 PDP) is removed when its retention period ends: a complainant's
+# identity, evidence and messages, this many days after their case ended (closed, rejected,
+# withdrawn or merged). The reply to a texted report holds its PIN in plain text so that a
+# webhook Twilio retries gets the same answer; Twilio retries within minutes, so it is blanked
+# after SIGAP_INBOUND_REPLY_HOURS. Both run every hour (Celery beat) or by hand with
+# `manage.py erase_expired_personal_data`.
+SIGAP_RETENTION_DAYS = env_int("SIGAP_RETENTION_DAYS", 5 * 365 + 1, minimum=1)
+SIGAP_INBOUND_REPLY_HOURS = env_int("SIGAP_INBOUND_REPLY_HOURS", 24, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 
@@ -253,6 +262,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "workflow-sweep": {"task": "complaints.tasks.sweep_deadlines", "schedule": 300.0},
     "outbox-requeue": {"task": "notifications.tasks.requeue_stuck", "schedule": 60.0},
+    "personal-data-retention": {"task": "complaints.tasks.erase_expired_personal_data", "schedule": 3600.0},
 }
 
 # Messages. "console" writes them to the log and the outbox table; "twilio" sends them.

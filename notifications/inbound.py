@@ -236,3 +236,19 @@ def conversation_save(conversation: Conversation, *, step: str, data: dict) -> N
 
 def conversation_end(conversation: Conversation) -> None:
     conversation.delete()
+
+
+def inbound_replies_forget(*, older_than: datetime.timedelta, now=None) -> int:
+    """Blank the stored replies of messages received before ``older_than`` ago. A reply is kept so
+    that a webhook Twilio retries gets the same answer, and the answer to a texted report holds its
+    PIN in plain text; Twilio retries within minutes."""
+    cutoff = (now or timezone.now()) - older_than
+    return InboundMessage.objects.filter(received_at__lt=cutoff).exclude(reply="").update(reply="")
+
+
+def inbound_messages_purge(*, older_than: datetime.timedelta, now=None) -> int:
+    """Delete the record of messages received before ``older_than`` ago (the end of personal data's
+    retention). It is a transport log: what a message brought to a case lives in the case."""
+    cutoff = (now or timezone.now()) - older_than
+    deleted, _ = InboundMessage.objects.filter(received_at__lt=cutoff).delete()
+    return deleted

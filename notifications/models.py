@@ -183,7 +183,7 @@ class InboundMessage(models.Model):
     body = models.TextField(blank=True)
     media = models.JSONField(default=list, blank=True)
     reply = models.TextField(blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)  # retention purges by it
 
     class Meta:
         ordering = ["-received_at"]

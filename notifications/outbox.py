@@ -116,3 +116,13 @@ def requeue_due(*, stuck_after, grace, max_attempts: int, now=None) -> list[int]
         )
     due = Message.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now - grace).exclude(pk__in=retry)
     return retry + list(due.values_list("pk", flat=True)[:1000])
+
+
+def messages_forget(references: list[str]) -> int:
+    """Blank who the messages of these references went to and what they said (their personal data's
+    retention has ended); the rows stay, so delivery figures still add up."""
+    return (
+        Message.objects.filter(reference__in=references)
+        .exclude(recipient="", body="", content_variables={})
+        .update(recipient="", body="", content_variables={})
+    )
