@@ -13,6 +13,7 @@ from django.db import connection
 
 from complaints import models
 from tests.factories import UserFactory, unit
+from tests.notifications.inbound_phone import phone, twilio_webhook, whatsapp  # noqa: F401 - shared fixtures
 
 REQUIRE_SERVICES = os.environ.get("SIGAP_REQUIRE_SERVICES") == "1"
 

@@ -4,7 +4,6 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from complaints import conversations
@@ -13,23 +12,7 @@ from complaints.tracking import complaint_for_tracking
 from notifications.models import Conversation, Message
 from tests.notifications.inbound_phone import PHONE, PUBLIC_URL, Phone
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _settings(settings, fake_twilio):
-    settings.SIGAP_PUBLIC_URL = PUBLIC_URL
-    cache.clear()
-
-
-@pytest.fixture
-def phone(client, fake_twilio):
-    return Phone(client, fake_twilio.auth_token)
-
-
-@pytest.fixture
-def whatsapp(client, fake_twilio):
-    return Phone(client, fake_twilio.auth_token, channel="whatsapp")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("twilio_webhook")]
 
 
 def code_and_pin(answer: str) -> tuple[str, str]:

@@ -2,7 +2,6 @@
 into the case and the case goes back to where it was (provide_info)."""
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 
 from complaints.codes import display_code
@@ -11,26 +10,10 @@ from complaints.services import complaint_submit
 from notifications.models import Message
 from tests.complaints.intake_data import JPEG, PDF, valid
 from tests.complaints.lifecycle import step
-from tests.notifications.inbound_phone import PHONE, PUBLIC_URL, URL, Phone
+from tests.notifications.inbound_phone import PHONE, URL, Phone
 from workflow.engine import Actor, history
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _settings(settings, fake_twilio):
-    settings.SIGAP_PUBLIC_URL = PUBLIC_URL
-    cache.clear()
-
-
-@pytest.fixture
-def phone(client, fake_twilio):
-    return Phone(client, fake_twilio.auth_token)
-
-
-@pytest.fixture
-def whatsapp(client, fake_twilio):
-    return Phone(client, fake_twilio.auth_token, channel="whatsapp")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("twilio_webhook")]
 
 
 def awaiting_info(administrator, *, via_examination=False, **data) -> Complaint:

@@ -1,7 +1,6 @@
 """CEK <kode> <PIN> / STATUS <code> <PIN> over SMS and WhatsApp: code and status only."""
 
 import pytest
-from django.core.cache import cache
 
 from complaints.codes import display_code
 from complaints.services import complaint_submit
@@ -12,18 +11,7 @@ from tests.complaints.lifecycle import step
 from tests.notifications.inbound_phone import PUBLIC_URL, Phone
 from workflow.engine import Actor
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _settings(settings, fake_twilio):
-    settings.SIGAP_PUBLIC_URL = PUBLIC_URL
-    cache.clear()
-
-
-@pytest.fixture
-def phone(client, fake_twilio):
-    return Phone(client, fake_twilio.auth_token)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("twilio_webhook")]
 
 
 @pytest.fixture

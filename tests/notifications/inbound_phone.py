@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
+from django.core.cache import cache
 from twilio.request_validator import RequestValidator
 
 URL = "/webhooks/twilio/inbound/"
@@ -54,3 +56,22 @@ class Phone:
         assert content.startswith("<?xml") and "<Response" in content
         found = re.search(r"<Message>(.*)</Message>", content, re.S)
         return html.unescape(found.group(1)) if found else ""
+
+
+# Fixtures for every test that talks to the webhook (re-exported by tests/conftest.py).
+@pytest.fixture
+def twilio_webhook(settings, fake_twilio):
+    """Twilio signs against the public URL; each test starts with empty throttles and lock-outs."""
+    settings.SIGAP_PUBLIC_URL = PUBLIC_URL
+    cache.clear()
+    return fake_twilio
+
+
+@pytest.fixture
+def phone(client, twilio_webhook):
+    return Phone(client, twilio_webhook.auth_token)
+
+
+@pytest.fixture
+def whatsapp(client, twilio_webhook):
+    return Phone(client, twilio_webhook.auth_token, channel="whatsapp")

@@ -4,31 +4,14 @@ conversations kept in the database."""
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.test import RequestFactory
 from django.utils import timezone
 
 from notifications import inbound
 from notifications.models import Contact, Conversation, InboundMessage, OptOut
-from tests.notifications.inbound_phone import PHONE, PUBLIC_URL, Phone
+from tests.notifications.inbound_phone import PHONE, Phone
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _settings(settings, fake_twilio):
-    settings.SIGAP_PUBLIC_URL = PUBLIC_URL
-    cache.clear()
-
-
-@pytest.fixture
-def phone(client, fake_twilio):
-    return Phone(client, fake_twilio.auth_token)
-
-
-@pytest.fixture
-def whatsapp(client, fake_twilio):
-    return Phone(client, fake_twilio.auth_token, channel="whatsapp")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("twilio_webhook")]
 
 
 @pytest.mark.parametrize("signature", ["", "d3Jvbmc="], ids=["missing", "wrong"])
