@@ -6,9 +6,8 @@ in-memory SQLite database). Events stay inside the Daphne process: the in-memory
 """
 
 import pytest
-from django.db import connections
 from django.test import Client
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from complaints.models import Complaint, Role, State
@@ -17,31 +16,11 @@ from tests.factories import ComplaintFactory, UserFactory, unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
 def server(postgres, tmp_path):
     with asgi_server(redis_url=None, log_path=tmp_path / "daphne.log") as base_url:
         yield base_url
-
-
-@pytest.fixture
-def browser(chromium_path):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-        # Playwright runs an event loop in this thread, so the test's own queries went through a
-        # connection of that context: close it here, or it outlives the test database.
-        connections.close_all()
 
 
 def _logged_in_context(browser, base_url: str, user):
@@ -53,13 +32,13 @@ def _logged_in_context(browser, base_url: str, user):
     return context
 
 
-def test_a_case_moved_by_a_colleague_changes_in_the_queue_without_a_reload(server, browser, intake_officer):
+def test_a_case_moved_by_a_colleague_changes_in_the_queue_without_a_reload(server, chromium, intake_officer):
     colleague = UserFactory(username="indra", role=Role.INTAKE_OFFICER, unit=unit("intake", "31"))
     case = ComplaintFactory(state=State.SUBMITTED)  # at the DKI Jakarta intake desk
     token = Token.objects.create(user=colleague)
 
     # Intan has her queue open.
-    intan = _logged_in_context(browser, server, intake_officer).new_page()
+    intan = _logged_in_context(chromium, server, intake_officer).new_page()
     intan.goto("/petugas/")
     expect(intan.locator("html")).to_have_attribute("data-live", "on", timeout=10_000)
     row = intan.locator(f'tr[data-complaint-id="{case.pk}"]')
@@ -68,7 +47,7 @@ def test_a_case_moved_by_a_colleague_changes_in_the_queue_without_a_reload(serve
 
     # Indra, in another browser session, starts verifying the case.
     # (API token, no session cookie: the API's session login would ask for a CSRF token.)
-    indra = browser.new_context(base_url=server, locale="id-ID")
+    indra = chromium.new_context(base_url=server, locale="id-ID")
     response = indra.request.post(
         f"/api/v1/complaints/{case.pk}/transitions/start_verification/",
         headers={"Authorization": f"Token {token.key}"},
@@ -83,15 +62,15 @@ def test_a_case_moved_by_a_colleague_changes_in_the_queue_without_a_reload(serve
 
 
 def test_a_complaint_filed_at_lapor_appears_in_the_desks_queue_without_a_reload(
-    server, browser, intake_officer
+    server, chromium, intake_officer
 ):
-    intan = _logged_in_context(browser, server, intake_officer).new_page()
+    intan = _logged_in_context(chromium, server, intake_officer).new_page()
     intan.goto("/petugas/")
     expect(intan.locator("html")).to_have_attribute("data-live", "on", timeout=10_000)
     intan.evaluate("window.__sameDocument = true")
 
     # A citizen, in another browser session, files an anonymous complaint about DKI Jakarta.
-    citizen = browser.new_context(base_url=server, locale="id-ID")
+    citizen = chromium.new_context(base_url=server, locale="id-ID")
     form = citizen.new_page()
     form.goto("/lapor/")
     form.check("input[name=reporter_type][value=warga]")
