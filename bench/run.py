@@ -13,14 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import contextlib
 import datetime
 import http.client
 import json
 import os
 import platform
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -30,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.processes import free_port, running, wait_for_health  # noqa: E402 - after the path
+
 DEFAULT_DB = "postgres://root@127.0.0.1:5432/sigap_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
 
@@ -39,12 +40,6 @@ def percentile(values: list[float], share: float) -> float:
     if not ordered:
         return float("nan")
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -163,35 +158,6 @@ def run_load(task, *, expect: int, concurrency: int, count: int, seconds: float)
     }
 
 
-@contextlib.contextmanager
-def process(args: list[str], env: dict, log: Path):
-    handle = log.open("wb")
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        handle.close()
-
-
-def wait_http(port: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
-
-
 def intake_body(i: int) -> bytes:
     return json.dumps(
         {
@@ -307,8 +273,8 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
     # As the deployment guide says: app servers take warm connections from a pool (under ASGI each
     # request runs in a thread of its own, so persistent connections would pile up per thread).
     server_env = {**env, "DATABASE_POOL_SIZE": "10"}
-    with process(server_cmd, server_env, logs / "uvicorn.log") as server:
-        wait_http(port)
+    with running(server_cmd, env=server_env, log_path=logs / "uvicorn.log", stop_seconds=20) as server:
+        wait_for_health(f"http://127.0.0.1:{port}", server, logs / "uvicorn.log", seconds=60)
         SERVER_PIDS[:] = [pid for pid in children(server.pid) if b"resource_tracker" not in cmdline(pid)]
         client = Http(port)
         api_headers = {"Authorization": f"Token {handler_token}"}
@@ -518,8 +484,8 @@ def outbox(args, env, logs):
     rss = {}
     worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "warning"]
     with (
-        process([*worker, "-n", "bench1@%h"], worker_env, logs / "worker1.log") as w1,
-        process([*worker, "-n", "bench2@%h"], worker_env, logs / "worker2.log") as w2,
+        running([*worker, "-n", "bench1@%h"], env=worker_env, log_path=logs / "worker1.log") as w1,
+        running([*worker, "-n", "bench2@%h"], env=worker_env, log_path=logs / "worker2.log") as w2,
     ):
         wait_workers(worker_env, 2)
         cpu_before = cpu_seconds([w1.pid, w2.pid])

@@ -24,8 +24,9 @@ from websockets.sync.client import connect
 
 from complaints.models import State
 from notifications.models import Message, Status
-from tests.asgi_server import ROOT, database_url_for_subprocess, free_port
+from tests.asgi_server import ROOT, database_url_for_subprocess
 from tests.complaints.lifecycle import complaint_in
+from tests.processes import free_port, running, serving
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -34,69 +35,22 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def app_server(env: dict, log_path: Path):
     """uvicorn as in the README's deployment section, on a free loopback port; yields its URL."""
     port = free_port()
-    log = log_path.open("wb")
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited early:\n{log_path.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(base_url + "/healthz", timeout=1) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not answer:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.1)
+    uvicorn = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "config.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    with serving(uvicorn, port=port, env=env, log_path=log_path) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
-@contextlib.contextmanager
 def celery_process(args, env, log_path):
-    log = log_path.open("wb")
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "celery", "-A", "config", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    return running([sys.executable, "-m", "celery", "-A", "config", *args], env=env, log_path=log_path)
 
 
 def test_two_servers_a_worker_and_beat_share_everything_through_postgresql_and_redis(

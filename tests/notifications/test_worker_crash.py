@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from notifications.models import Message, Status
 from tests.asgi_server import ROOT, database_url_for_subprocess
+from tests.processes import running
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,11 +56,9 @@ def test_a_worker_killed_mid_send_loses_no_message(postgres, redis_url, fake_twi
         for n in range(3)
     ]
     fake_twilio.fail_next(("hang", 20))
-    worker_args = ["worker", "--pool=solo", "--without-mingle", "--without-gossip", "-l", "warning"]
-    log = (tmp_path / "worker.log").open("wb")
-    first = celery(worker_args, env, stdout=log, stderr=subprocess.STDOUT)
-    second = None
-    try:
+    worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--without-mingle"]
+    worker += ["--without-gossip", "-l", "warning"]
+    with running(worker, env=env, log_path=tmp_path / "first-worker.log") as first:
         # One message in flight, two more waiting in the broker behind it.
         for queued in (message, *behind):
             celery(
@@ -73,26 +72,16 @@ def test_a_worker_killed_mid_send_loses_no_message(postgres, redis_url, fake_twi
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
 
-        # Nothing is lost: the row is still there, stuck in "sending". After the stuck period the
-        # periodic sweep hands it to a new worker, which delivers it.
-        Message.objects.filter(pk=message.pk).update(
-            updated_at=timezone.now() - datetime.timedelta(minutes=10)
-        )
-        second = celery(worker_args, env, stdout=log, stderr=subprocess.STDOUT)
+    # Nothing is lost: the row is still there, stuck in "sending". After the stuck period the
+    # periodic sweep hands it to a new worker, which delivers it.
+    Message.objects.filter(pk=message.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=10))
+    with running(worker, env=env, log_path=tmp_path / "second-worker.log"):
         celery(["call", "notifications.tasks.requeue_stuck"], env, stdout=subprocess.DEVNULL).wait(timeout=30)
         wait_for(
             lambda: Message.objects.filter(status=Status.SENT).count() == 3,
             seconds=60,
             what="every message to be sent",
         )
-    finally:
-        for process in (first, second):
-            if process and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
     delivered = Message.objects.get(pk=message.pk)
     assert delivered.twilio_sid.startswith("SM") and delivered.attempts == 2
     # Twilio saw the killed attempt and the successful one; the two behind it went once each,
