@@ -61,6 +61,14 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with no throttle counts, lock-outs or cached pages of another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Evidence files go to a temporary folder per test."""
     settings.STORAGES = {

@@ -3,20 +3,12 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from complaints.models import Complaint, Evidence, State
 from tests.complaints.intake_data import PDF, upload, valid
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def json_body(**overrides):

@@ -4,7 +4,6 @@ evidence downloads and CSRF on every form."""
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -17,11 +16,6 @@ from tests.complaints.officer_cases import as_user, referred_to_ombudsman
 from workflow.engine import Actor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture

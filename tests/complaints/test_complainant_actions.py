@@ -6,7 +6,6 @@ On /lacak/ (after code + PIN) and through POST /api/v1/track/actions/{name}/.
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -18,12 +17,6 @@ from workflow.engine import Actor
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Lock-outs and API throttles live in the cache: each test starts with none.
-    cache.clear()
 
 
 @pytest.fixture

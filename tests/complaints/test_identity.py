@@ -5,7 +5,6 @@ supervisors (UU 37/2008 ps. 24(2); UU 27/2022 PDP)."""
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -15,11 +14,6 @@ from tests.complaints.officer_cases import as_user, at_intake_desk, referred_to_
 
 pytestmark = pytest.mark.django_db
 REASON = "Menghubungi pelapor untuk salinan KTP"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture

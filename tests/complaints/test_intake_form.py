@@ -5,21 +5,11 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
 from complaints.models import Complaint, Evidence, Identity
 from tests.complaints.intake_data import JPEG, PDF, PNG, docx_bytes, upload, valid
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The form's per-address limit (SIGAP_WEB_INTAKE_PER_HOUR) counts in the cache: every test
-    # starts with a clean count, whatever ran before it.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def stored_files() -> list[str]:

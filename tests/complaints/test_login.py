@@ -1,7 +1,6 @@
 """Signing in and out at /petugas/masuk/, the lock-out, and officers' own API tokens."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -10,11 +9,6 @@ from tests.complaints.officer_cases import as_user
 pytestmark = pytest.mark.django_db
 RIGHT = {"username": "intan", "password": "rahasia-sekali-123"}
 WRONG = {"username": "intan", "password": "salah-sekali"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 def from_address(address: str) -> Client:

@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 from django.utils import formats, timezone
 
@@ -34,11 +33,6 @@ CONFIDENTIAL_ASN = {
         "Klaim BPJS ibu saya ditunda enam bulan; Bu Rahmawati dari loket menolak memberi alasan."
     ),
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 def url(complaint) -> str:

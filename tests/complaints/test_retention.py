@@ -5,7 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
@@ -25,11 +24,6 @@ pytestmark = pytest.mark.django_db
 
 YEAR = datetime.timedelta(days=365)
 STORY = "Saya Budi Santoso (NIK 3171 2345 6789 0123), hubungi 0812-3456-7890. KTP saya tertunda empat bulan."
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ sent to /petugas/masuk/ (pages) or refused (API); an account without a role gets
 """
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from complaints.models import CaseMessage, Complaint, IdentityReveal, State
@@ -49,11 +48,6 @@ HANDLERS = {
 # Supervisors of the unit and administrators assign; administrators see every case but are not
 # its handlers: no identity reveal and no claim (they manage, they do not take cases).
 ASSIGNERS = {"at_intake": set(), "referred": {"supervisor"}, "kanwil": set()}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture

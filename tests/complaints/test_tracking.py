@@ -6,7 +6,6 @@ import re
 import time
 
 import pytest
-from django.core.cache import cache
 
 from complaints import codes, pins
 from complaints.models import Complaint
@@ -23,13 +22,6 @@ from workflow import engine
 from workflow.engine import Actor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
 
 from complaints.models import CaseMessage, Complaint, Evidence, State
 from complaints.services import complaint_submit
@@ -12,11 +11,6 @@ from workflow import engine
 from workflow.engine import Actor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture

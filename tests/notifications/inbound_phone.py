@@ -6,7 +6,6 @@ import html
 import re
 
 import pytest
-from django.core.cache import cache
 from twilio.request_validator import RequestValidator
 
 URL = "/webhooks/twilio/inbound/"
@@ -61,9 +60,8 @@ class Phone:
 # Fixtures for every test that talks to the webhook (re-exported by tests/conftest.py).
 @pytest.fixture
 def twilio_webhook(settings, fake_twilio):
-    """Twilio signs against the public URL; each test starts with empty throttles and lock-outs."""
+    """Twilio signs against the public URL."""
     settings.SIGAP_PUBLIC_URL = PUBLIC_URL
-    cache.clear()
     return fake_twilio
 
 
