@@ -8,6 +8,8 @@ intake service as the web form (same validation, same sanitising).
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import pgettext_lazy
 
 from notifications.inbound import Inbound, conversation_end, conversation_save, conversation_start
 
@@ -17,68 +19,50 @@ from .sanitize import clean_text
 from .services import IntakeInvalid, complaint_submit
 
 HANDLER = "lapor"
+
+
 STEPS = ["kind", "agency", "region", "description", "first", "confidentiality", "name", "confirm"]
 
+# Text messages: msgids in Bahasa Indonesia, English in the catalogue under the context "sms" (so
+# translators know their length matters); sent in the texter's language.
 Q_ = {
-    "kind": {
-        "id": "Sigap LAPOR. Jenis pengaduan? Balas 1 maladministrasi (layanan dipersulit/ditunda/pungli), 2 pelanggaran HAM, 3 tidak tahu. BATAL untuk berhenti.",
-        "en": "Sigap LAPOR. What kind? Reply 1 maladministration, 2 human-rights violation, 3 don't know. BATAL to stop.",
-    },
-    "agency": {
-        "id": "Instansi apa yang Anda laporkan? (misalnya: Kelurahan Menteng, BPJS Kesehatan)",
-        "en": "Which agency are you reporting? (e.g. Kelurahan Menteng, BPJS Kesehatan)",
-    },
-    "region": {
-        "id": "Di kabupaten/kota atau provinsi mana? (misalnya: Kota Bandung)",
-        "en": "In which regency/city or province? (e.g. Kota Bandung)",
-    },
-    "description": {
-        "id": "Ceritakan apa yang terjadi, kapan, dan di mana (paling sedikit 20 huruf).",
-        "en": "Tell us what happened, when and where (at least 20 characters).",
-    },
-    "first": {
-        "id": "Sudah mengadu ke instansi itu lebih dulu? Balas 1 ya, 2 belum.",
-        "en": "Did you complain to that agency first? Reply 1 yes, 2 not yet.",
-    },
-    "confidentiality": {
-        "id": "Identitas Anda: 1 terbuka, 2 rahasia (instansi tidak pernah tahu siapa Anda), 3 anonim (tanpa identitas).",
-        "en": "Your identity: 1 open, 2 confidential (the agency never learns who you are), 3 anonymous.",
-    },
-    "name": {"id": "Nama lengkap Anda?", "en": "Your full name?"},
-    "confirm": {
-        "id": "Data Anda hanya dipakai untuk menangani pengaduan ini (UU 27/2022 PDP). Balas YA untuk setuju dan mengirim, BATAL untuk membatalkan.",
-        "en": "Your data is used only to handle this complaint (Law 27/2022 on personal data). Reply YA to agree and send, BATAL to cancel.",
-    },
-    "again": {"id": "Maaf, jawaban tidak dikenali. ", "en": "Sorry, we did not understand. "},
-    "region_unknown": {
-        "id": "Wilayah tidak ditemukan. Tulis nama kabupaten/kota atau provinsi, misalnya: Kabupaten Bogor.",
-        "en": "Region not found. Write a regency/city or province, e.g. Kabupaten Bogor.",
-    },
-    "region_many": {
-        "id": "Ada beberapa wilayah: {names}. Tulis lebih lengkap.",
-        "en": "Several regions match: {names}. Please be more specific.",
-    },
-    "short": {
-        "id": "Ceritakan sedikit lebih lengkap (paling sedikit 20 huruf).",
-        "en": "Please tell a little more (at least 20 characters).",
-    },
-    "summary": {"id": "Ringkasan: {items}.", "en": "Summary: {items}."},
-    "timed_out": {
-        "id": "Percakapan LAPOR sudah berakhir karena tidak ada jawaban selama 24 jam. Kirim LAPOR untuk mulai lagi.",
-        "en": "The LAPOR conversation ended after 24 hours without an answer. Send LAPOR to start again.",
-    },
-    "cancelled": {
-        "id": "Pengaduan dibatalkan. Kirim LAPOR untuk mulai lagi.",
-        "en": "Cancelled. Send LAPOR to start again.",
-    },
-    "done": {
-        "id": "Pengaduan diterima. Kode lacak {code}, PIN {pin}. Simpan keduanya. Cek: CEK {code} {pin}",
-        "en": "Complaint received. Tracking code {code}, PIN {pin}. Keep both. Check: STATUS {code} {pin}",
-    },
-    "invalid": {
-        "id": "Pengaduan belum dapat dikirim: {errors}",
-        "en": "The complaint could not be sent: {errors}",
-    },
+    "kind": pgettext_lazy(
+        "sms",
+        "Sigap LAPOR. Jenis pengaduan? Balas 1 maladministrasi (layanan dipersulit/ditunda/pungli), 2 pelanggaran HAM, 3 tidak tahu. BATAL untuk berhenti.",
+    ),
+    "agency": pgettext_lazy(
+        "sms", "Instansi apa yang Anda laporkan? (misalnya: Kelurahan Menteng, BPJS Kesehatan)"
+    ),
+    "region": pgettext_lazy("sms", "Di kabupaten/kota atau provinsi mana? (misalnya: Kota Bandung)"),
+    "description": pgettext_lazy(
+        "sms", "Ceritakan apa yang terjadi, kapan, dan di mana (paling sedikit 20 huruf)."
+    ),
+    "first": pgettext_lazy("sms", "Sudah mengadu ke instansi itu lebih dulu? Balas 1 ya, 2 belum."),
+    "confidentiality": pgettext_lazy(
+        "sms",
+        "Identitas Anda: 1 terbuka, 2 rahasia (instansi tidak pernah tahu siapa Anda), 3 anonim (tanpa identitas).",
+    ),
+    "name": pgettext_lazy("sms", "Nama lengkap Anda?"),
+    "confirm": pgettext_lazy(
+        "sms",
+        "Data Anda hanya dipakai untuk menangani pengaduan ini (UU 27/2022 PDP). Balas YA untuk setuju dan mengirim, BATAL untuk membatalkan.",
+    ),
+    "again": pgettext_lazy("sms", "Maaf, jawaban tidak dikenali. "),
+    "region_unknown": pgettext_lazy(
+        "sms", "Wilayah tidak ditemukan. Tulis nama kabupaten/kota atau provinsi, misalnya: Kabupaten Bogor."
+    ),
+    "region_many": pgettext_lazy("sms", "Ada beberapa wilayah: {names}. Tulis lebih lengkap."),
+    "short": pgettext_lazy("sms", "Ceritakan sedikit lebih lengkap (paling sedikit 20 huruf)."),
+    "summary": pgettext_lazy("sms", "Ringkasan: {items}."),
+    "timed_out": pgettext_lazy(
+        "sms",
+        "Percakapan LAPOR sudah berakhir karena tidak ada jawaban selama 24 jam. Kirim LAPOR untuk mulai lagi.",
+    ),
+    "cancelled": pgettext_lazy("sms", "Pengaduan dibatalkan. Kirim LAPOR untuk mulai lagi."),
+    "done": pgettext_lazy(
+        "sms", "Pengaduan diterima. Kode lacak {code}, PIN {pin}. Simpan keduanya. Cek: CEK {code} {pin}"
+    ),
+    "invalid": pgettext_lazy("sms", "Pengaduan belum dapat dikirim: {errors}"),
 }
 
 CHOICES = {
@@ -89,7 +73,8 @@ CHOICES = {
 
 
 def say(key: str, lang: str, **values) -> str:
-    return Q_[key][lang].format(**values)
+    with translation.override(lang):
+        return str(Q_[key]).format(**values)
 
 
 def start(inbound: Inbound) -> str:
@@ -259,21 +244,28 @@ def step(inbound: Inbound, conversation) -> str:
 
 
 LABELS = {
-    "maladministrasi": {"id": "maladministrasi", "en": "maladministration"},
-    "ham": {"id": "pelanggaran HAM", "en": "human-rights violation"},
-    "tidak_tahu": {"id": "jenis belum tahu", "en": "kind not known"},
-    "terbuka": {"id": "identitas terbuka", "en": "identity open"},
-    "rahasia": {"id": "identitas rahasia", "en": "identity confidential"},
-    "anonim": {"id": "anonim", "en": "anonymous"},
+    "maladministrasi": pgettext_lazy("sms", "maladministrasi"),
+    "ham": pgettext_lazy("sms", "pelanggaran HAM"),
+    "tidak_tahu": pgettext_lazy("sms", "jenis belum tahu"),
+    "terbuka": pgettext_lazy("sms", "identitas terbuka"),
+    "rahasia": pgettext_lazy("sms", "identitas rahasia"),
+    "anonim": pgettext_lazy("sms", "anonim"),
 }
+
+
+def _label(value, lang: str) -> str:
+    if value not in LABELS:
+        return ""
+    with translation.override(lang):
+        return str(LABELS[value])
 
 
 def _summary(data: dict, lang: str) -> str:
     parts = [
-        LABELS.get(data.get("kind"), {}).get(lang, ""),
+        _label(data.get("kind"), lang),
         data.get("agency_label", ""),
         data.get("region_label", ""),
-        LABELS.get(data.get("confidentiality"), {}).get(lang, ""),
+        _label(data.get("confidentiality"), lang),
     ]
     return say("summary", lang, items="; ".join(p for p in parts if p))
 

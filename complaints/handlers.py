@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
+from django.utils.translation import pgettext_lazy
 
 from notifications.inbound import Inbound, conversation_for, register_handler, register_language_resolver
 from workflow.engine import TransitionError
@@ -37,46 +38,39 @@ MEDIA_EXTENSIONS = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
 }
 
+
+# Text messages: msgids in Bahasa Indonesia, English in the catalogue under the context "sms" (so
+# translators know their length matters); sent in the texter's language.
 TEXTS = {
-    "status": {
-        "id": "Sigap {code}: status {status}. Rincian: {url}/lacak/",
-        "en": "Sigap {code}: status {status}. Details: {url}/lacak/",
-    },
-    "no_match": {
-        "id": "Kode lacak atau PIN tidak cocok. Format: CEK <kode> <PIN>",
-        "en": "Tracking code or PIN does not match. Format: STATUS <code> <PIN>",
-    },
-    "locked": {
-        "id": "Terlalu banyak percobaan yang salah. Coba lagi dalam satu jam.",
-        "en": "Too many wrong attempts. Try again in an hour.",
-    },
-    "received_info": {
-        "id": "Sigap {code}: informasi Anda sudah kami terima dan diteruskan ke petugas.",
-        "en": "Sigap {code}: we received your information and passed it to the officer.",
-    },
-    "which_case": {
-        "id": "Anda punya beberapa pengaduan yang menunggu kelengkapan. Awali pesan dengan kode lacaknya, misalnya: {code} isi pesan.",
-        "en": "You have several complaints awaiting information. Start your message with the tracking code, e.g. {code} your message.",
-    },
-    "bad_media": {
-        "id": "Sigap {code}: pesan diterima, tetapi lampiran ditolak ({reason}). Kirim PDF/JPEG/PNG/MP4/DOCX maks. 10 MB.",
-        "en": "Sigap {code}: message received, but the attachment was refused ({reason}). Send PDF/JPEG/PNG/MP4/DOCX up to 10 MB.",
-    },
-    "nothing_usable": {
-        "id": "Sigap {code}: lampiran ditolak ({reason}) dan tidak ada pesan. Kirim PDF/JPEG/PNG/MP4/DOCX maks. 10 MB atau tulis pesan.",
-        "en": "Sigap {code}: the attachment was refused ({reason}) and there is no text. Send PDF/JPEG/PNG/MP4/DOCX up to 10 MB or write a message.",
-    },
-    "not_waiting": {
-        "id": "Sigap {code}: pengaduan ini tidak lagi menunggu kelengkapan. Lihat {url}/lacak/",
-        "en": "Sigap {code}: this complaint no longer awaits information. See {url}/lacak/",
-    },
-    "download_failed": {"id": "unduhan gagal", "en": "download failed"},
-    "too_many": {"id": "hanya {max} berkas pertama", "en": "only the first {max} files"},
+    "status": pgettext_lazy("sms", "Sigap {code}: status {status}. Rincian: {url}/lacak/"),
+    "no_match": pgettext_lazy("sms", "Kode lacak atau PIN tidak cocok. Format: CEK <kode> <PIN>"),
+    "locked": pgettext_lazy("sms", "Terlalu banyak percobaan yang salah. Coba lagi dalam satu jam."),
+    "received_info": pgettext_lazy(
+        "sms", "Sigap {code}: informasi Anda sudah kami terima dan diteruskan ke petugas."
+    ),
+    "which_case": pgettext_lazy(
+        "sms",
+        "Anda punya beberapa pengaduan yang menunggu kelengkapan. Awali pesan dengan kode lacaknya, misalnya: {code} isi pesan.",
+    ),
+    "bad_media": pgettext_lazy(
+        "sms",
+        "Sigap {code}: pesan diterima, tetapi lampiran ditolak ({reason}). Kirim PDF/JPEG/PNG/MP4/DOCX maks. 10 MB.",
+    ),
+    "nothing_usable": pgettext_lazy(
+        "sms",
+        "Sigap {code}: lampiran ditolak ({reason}) dan tidak ada pesan. Kirim PDF/JPEG/PNG/MP4/DOCX maks. 10 MB atau tulis pesan.",
+    ),
+    "not_waiting": pgettext_lazy(
+        "sms", "Sigap {code}: pengaduan ini tidak lagi menunggu kelengkapan. Lihat {url}/lacak/"
+    ),
+    "download_failed": pgettext_lazy("sms", "unduhan gagal"),
+    "too_many": pgettext_lazy("sms", "hanya {max} berkas pertama"),
 }
 
 
 def text(key: str, english: bool, **values) -> str:
-    return TEXTS[key]["en" if english else "id"].format(url=settings.SIGAP_PUBLIC_URL, **values)
+    with translation.override("en" if english else "id"):
+        return str(TEXTS[key]).format(url=settings.SIGAP_PUBLIC_URL, **values)
 
 
 @register_language_resolver

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import pgettext_lazy
 
 from . import contacts
 from .models import Conversation, InboundMessage
@@ -25,23 +26,19 @@ START_WORDS = {"MULAI", "START", "UNSTOP"}
 HELP_WORDS = {"BANTUAN", "HELP"}
 ENGLISH_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "START", "UNSTOP", "HELP", "STATUS"}
 
+
+# Text messages: msgids in Bahasa Indonesia, English in the catalogue under the context "sms" (so
+# translators know their length matters); sent in the texter's language.
 REPLIES = {
-    "stopped": {
-        "id": "Anda tidak akan menerima pesan Sigap lagi di nomor ini. Ketik MULAI untuk berlangganan kembali.",
-        "en": "You will receive no more Sigap messages on this number. Send START to subscribe again.",
-    },
-    "started": {
-        "id": "Pesan Sigap diaktifkan kembali untuk nomor ini.",
-        "en": "Sigap messages are on again for this number.",
-    },
-    "help": {
-        "id": "Sigap: LAPOR (buat pengaduan), CEK <kode> <PIN> (status), BERHENTI (hentikan pesan), MULAI.",
-        "en": "Sigap: LAPOR (file a complaint), STATUS <code> <PIN>, STOP (no more messages), START.",
-    },
-    "unknown": {
-        "id": "Maaf, pesan tidak dikenali. Ketik BANTUAN untuk daftar perintah.",
-        "en": "Sorry, we did not understand. Send HELP for the list of commands.",
-    },
+    "stopped": pgettext_lazy(
+        "sms",
+        "Anda tidak akan menerima pesan Sigap lagi di nomor ini. Ketik MULAI untuk berlangganan kembali.",
+    ),
+    "started": pgettext_lazy("sms", "Pesan Sigap diaktifkan kembali untuk nomor ini."),
+    "help": pgettext_lazy(
+        "sms", "Sigap: LAPOR (buat pengaduan), CEK <kode> <PIN> (status), BERHENTI (hentikan pesan), MULAI."
+    ),
+    "unknown": pgettext_lazy("sms", "Maaf, pesan tidak dikenali. Ketik BANTUAN untuk daftar perintah."),
 }
 
 
@@ -121,7 +118,8 @@ def _language_for(phone: str) -> str | None:
 
 
 def reply_text(key: str, *, english: bool) -> str:
-    return REPLIES[key]["en" if english else "id"]
+    with translation.override("en" if english else "id"):
+        return str(REPLIES[key])
 
 
 def _keyword_reply(inbound: Inbound) -> str | None:
