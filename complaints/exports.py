@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -139,8 +140,12 @@ def complaint_export_lines(*, officer, complaints: QuerySet[Complaint]) -> Itera
     now = timezone.now()
     # A byte-order mark so Excel opens UTF-8 names (ñ, é, Arabic-script names) correctly.
     yield "\ufeff" + writer.writerow(export_header())
-    rows: Iterable[Complaint] = export_queryset(officer=officer, complaints=complaints).iterator(
-        chunk_size=CHUNK_SIZE
+    # Every page of a unit's queue: from the replica when there is one (settings); the reads it
+    # logs go to the primary.
+    rows: Iterable[Complaint] = (
+        export_queryset(officer=officer, complaints=complaints)
+        .using(settings.SIGAP_REPORTING_DATABASE)
+        .iterator(chunk_size=CHUNK_SIZE)
     )
     count = 0
     read: list[int] = []

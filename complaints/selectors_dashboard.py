@@ -12,6 +12,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
@@ -94,7 +95,8 @@ def dashboard_scope_for(user, *, unit_id: int | None = None) -> tuple[QuerySet[C
     Officers and supervisors: what their unit sees (the same rule as the queue; ?unit= is
     ignored). Administrators: the whole country, or one unit with ?unit=.
     """
-    complaints = complaints_visible_to(user)
+    # Counting a whole unit, or the country, may read a replica a moment behind (settings).
+    complaints = complaints_visible_to(user).using(settings.SIGAP_REPORTING_DATABASE)
     if user.role == Role.ADMINISTRATOR:
         if unit_id is not None:
             unit = HandlingUnit.objects.filter(pk=unit_id).first()
@@ -188,9 +190,8 @@ def _sample_history(complaints: QuerySet[Complaint]) -> dict[int, dict]:
     }
     if sample:
         steps = (
-            TransitionLog.objects.filter(
-                content_type=ContentType.objects.get_for_model(Complaint), object_id__in=list(sample)
-            )
+            TransitionLog.objects.using(settings.SIGAP_REPORTING_DATABASE)
+            .filter(content_type=ContentType.objects.get_for_model(Complaint), object_id__in=list(sample))
             .order_by("object_id", "created_at", "id")
             .values_list("object_id", "source", "target", "created_at")
         )

@@ -152,6 +152,19 @@ if DATABASE_POOL_SIZE:
         "max_size": DATABASE_POOL_SIZE,
         "timeout": 10,  # seconds a request waits for a free connection before it fails
     }
+# Reads that may lag a moment behind the primary (the dashboard and the CSV export, which count
+# and list whole units) can go to a PostgreSQL streaming replica, off the primary that takes the
+# writes. Unset: everything reads the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    if replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL (postgres://…)")
+    if "pool" in DATABASES["default"].get("OPTIONS", {}):
+        replica.setdefault("OPTIONS", {})["pool"] = dict(DATABASES["default"]["OPTIONS"]["pool"])
+    replica["TEST"] = {"MIRROR": "default"}  # the tests' replica is their own database
+    DATABASES["replica"] = replica
+SIGAP_REPORTING_DATABASE = "replica" if DATABASE_REPLICA_URL else "default"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # Wait for a writer instead of failing at once: the dev server, a worker and a sweep share one file.

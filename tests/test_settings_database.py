@@ -1,4 +1,4 @@
-"""DATABASE_POOL_SIZE: the app servers' connection pool, as a process started with it sees it."""
+"""DATABASE_POOL_SIZE and DATABASE_REPLICA_URL, as a process started with them sees them."""
 
 import os
 import subprocess
@@ -60,6 +60,44 @@ def test_requests_in_threads_reuse_the_pools_warm_connection(postgres):
     assert fresh.stdout.split() == ["8", "8"]
 
 
+# The dashboard and the CSV export for an administrator, with every query of each connection.
+REPORTS = """
+import django
+django.setup()
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+from complaints.exports import complaint_export_lines
+from complaints.models import Complaint, Role, User
+from complaints.selectors_dashboard import dashboard_for
+admin = User(username="a", role=Role.ADMINISTRATOR)
+aliases = list(connections)
+captured = {alias: CaptureQueriesContext(connections[alias]) for alias in aliases}
+for context in captured.values():
+    context.__enter__()
+dashboard_for(admin)
+list(complaint_export_lines(officer=admin, complaints=Complaint.objects.all()))
+for context in captured.values():
+    context.__exit__(None, None, None)
+for alias, context in captured.items():
+    print(alias, sum("complaints_complaint" in query["sql"] for query in context.captured_queries))
+"""
+
+
+def test_the_dashboard_and_the_export_read_the_replica_when_there_is_one(postgres):
+    # The "replica" here is the same database under a second alias: what is measured is the routing.
+    with_replica = run({"DATABASE_URL": database_url(), "DATABASE_REPLICA_URL": database_url()}, REPORTS)
+    assert with_replica.returncode == 0, with_replica.stderr
+    reads = dict(line.split() for line in with_replica.stdout.splitlines())
+    assert int(reads["replica"]) >= 2 and reads["default"] == "0"
+    # Without one, the primary answers.
+    alone = run({"DATABASE_URL": database_url()}, REPORTS)
+    assert alone.returncode == 0, alone.stderr
+    assert (
+        "replica" not in alone.stdout
+        and int(dict(line.split() for line in alone.stdout.splitlines())["default"]) >= 2
+    )
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -72,9 +110,16 @@ def test_requests_in_threads_reuse_the_pools_warm_connection(postgres):
             {"DATABASE_URL": "postgres://root@127.0.0.1:5432/unused", "DATABASE_POOL_SIZE": "many"},
             "whole number",
         ),
+        (
+            {
+                "DATABASE_URL": "postgres://root@127.0.0.1:5432/unused",
+                "DATABASE_REPLICA_URL": "sqlite:///r.sqlite3",
+            },
+            "DATABASE_REPLICA_URL must point at PostgreSQL",
+        ),
     ],
 )
-def test_a_pool_setting_that_cannot_work_stops_start_up_with_a_clear_error(env, message):
+def test_a_database_setting_that_cannot_work_stops_start_up_with_a_clear_error(env, message):
     started = run({"DATABASE_POOL_SIZE": "4", **env}, "import django; django.setup()")
     assert started.returncode != 0
     assert message in started.stderr
