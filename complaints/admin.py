@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import codes
-from .models import (
+from complaints import codes
+from complaints.models import (
     Agency,
     Category,
     Complaint,

@@ -8,4 +8,5 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the complaint machine and inbound-message handlers with the generic engines.
-        from . import handlers, machine  # noqa: F401
+        from complaints import machine  # noqa: F401
+        from complaints.sms import handlers  # noqa: F401

@@ -22,8 +22,8 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Complaint, Identity, IdentityReveal, Role
-from .permissions import complaints_visible_to
+from complaints.models import Complaint, Identity, IdentityReveal, Role
+from complaints.permissions import complaints_visible_to
 
 HANDLING_ROLES = (Role.INTAKE_OFFICER, Role.CASE_OFFICER, Role.SUPERVISOR)
 REVEAL_LASTS = datetime.timedelta(minutes=30)

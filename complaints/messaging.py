@@ -11,11 +11,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone, translation
 
+from complaints.codes import display_code
+from complaints.models import NotifyChannel
 from notifications import outbox, texts
 from notifications.models import Message
-
-from .codes import display_code
-from .models import NotifyChannel
 
 # The shipped wording of each message (administrators may reword it: notifications.texts and the
 # "Templat pesan" admin). Placeholders: {code} tracking code, {status} the case's state in the

@@ -7,13 +7,39 @@ so that who may read it can be restricted and every read logged.
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
-from .codes import display_code
-from .indexes import PostgresOnlyGinIndex, description_vector
+from complaints.codes import display_code
+
+# --- indexes that exist on PostgreSQL only ------------------------------------------------------
+# The queue's search is full-text on PostgreSQL (a GIN index on the description's tsvector keeps
+# it fast at a million complaints). The embedded default, SQLite, has no GIN: there the index is
+# skipped (an empty statement) and the search falls back to a scan, which is fine at its scale.
+# One migration serves both databases, as the project keeps one 0001_initial per app.
+
+# The same expression in the index and in the query, or PostgreSQL will not use the index.
+SEARCH_CONFIG = "simple"  # no stemming: Indonesian has no PostgreSQL dictionary; words match as written
+
+
+def description_vector() -> SearchVector:
+    return SearchVector("description", config=SEARCH_CONFIG)
+
+
+class PostgresOnlyGinIndex(GinIndex):
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return ""
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def remove_sql(self, model, schema_editor, **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return ""
+        return super().remove_sql(model, schema_editor, **kwargs)
 
 
 # --- choices -------------------------------------------------------------------------------------
@@ -385,7 +411,7 @@ class Complaint(FSMModelMixin, models.Model):
     # They only assign fields: complaints/machine.py declares who may perform each one, the fields
     # it needs and its side effects, and workflow.engine.perform runs it under a row lock.
     def _start_clock(self, state: str, *, now=None) -> None:
-        from .deadlines import due_for
+        from complaints.machine import due_for
 
         now = now or timezone.now()
         self.state_changed_at = now
@@ -408,7 +434,7 @@ class Complaint(FSMModelMixin, models.Model):
 
     @transition(field=state, source=[State.VERIFYING, State.EXAMINATION], target=State.AWAITING_INFO)
     def request_info(self, *, actor=None, note="", message=""):
-        from .deadlines import pause
+        from complaints.machine import pause
 
         now = timezone.now()
         self.resume_state = self.state
@@ -420,7 +446,7 @@ class Complaint(FSMModelMixin, models.Model):
         field=state, source=State.AWAITING_INFO, target=RETURN_VALUE(State.VERIFYING, State.EXAMINATION)
     )
     def provide_info(self, *, actor=None, note="", message=""):
-        from .deadlines import resume
+        from complaints.machine import resume
 
         back = self.resume_state or State.VERIFYING
         now = timezone.now()
@@ -480,7 +506,7 @@ class Complaint(FSMModelMixin, models.Model):
 
     @transition(field=state, source=State.REFERRED, target=State.VERIFYING)
     def return_referral(self, *, actor=None, note=""):
-        from .units import intake_desk_for
+        from complaints.units import intake_desk_for
 
         self._previous_unit_id = self.unit_id
         self.unit = intake_desk_for(self.province_id)

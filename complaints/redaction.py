@@ -7,7 +7,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .models import Identity
+from complaints.models import Identity
 
 _SEPARATORS = r"[\s.\-()]*"
 _NAME_TOKEN = re.compile(r"[^\W\d_]{3,}")

@@ -1,6 +1,6 @@
 """Which unit handles a complaint: the province's intake desk, then the destination of referral."""
 
-from .models import HandlingUnit, Kind, UnitKind
+from complaints.models import HandlingUnit, Kind, UnitKind
 
 DESTINATION_KIND = {Kind.MALADMINISTRATION: UnitKind.OMBUDSMAN, Kind.HAM: UnitKind.KANWIL_HAM}
 

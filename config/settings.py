@@ -186,7 +186,7 @@ if env_bool("SIGAP_TEST_FAST_PASSWORD_HASHER", False):
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
 # Lock-out after repeated failed sign-ins, on every login form (officers' and the admin's).
-AUTHENTICATION_BACKENDS = ["complaints.auth.LockoutModelBackend"]
+AUTHENTICATION_BACKENDS = ["complaints.workspace.auth.LockoutModelBackend"]
 LOGIN_URL = "/petugas/masuk/"
 LOGIN_REDIRECT_URL = "/petugas/"
 LOGOUT_REDIRECT_URL = "/"

@@ -18,8 +18,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/", include("complaints.urls_api")),
+    path("api/", include("complaints.api.urls")),
     path("webhooks/", include("notifications.urls")),
-    path("petugas/", include("complaints.urls_officer")),
-    path("", include("complaints.urls_public")),
+    path("petugas/", include("complaints.workspace.urls")),
+    path("", include("complaints.public.urls")),
 ]

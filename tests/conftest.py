@@ -40,7 +40,7 @@ def _ensure_reference_data() -> None:
     if not models.Province.objects.exists():
         from django.apps import apps
 
-        from complaints import reference
+        from complaints.data import reference
 
         reference.load(apps)
 

@@ -66,9 +66,9 @@ import django
 django.setup()
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
-from complaints.exports import complaint_export_lines
+from complaints.workspace.exports import complaint_export_lines
 from complaints.models import Complaint, Role, User
-from complaints.selectors_dashboard import dashboard_for
+from complaints.workspace.dashboard import dashboard_for
 admin = User(username="a", role=Role.ADMINISTRATOR)
 aliases = list(connections)
 captured = {alias: CaptureQueriesContext(connections[alias]) for alias in aliases}

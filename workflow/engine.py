@@ -225,6 +225,24 @@ def describe(spec: TransitionSpec, obj) -> dict:
 
 
 # --- acting --------------------------------------------------------------------------------------
+def step_input(spec: TransitionSpec, obj, data, *, prefix: str = "") -> tuple[str, dict]:
+    """The note and the step's own fields from a request: a page's form or an API's JSON object.
+
+    One parser for every interface: only the fields the step declares are read, so no key of a
+    request can reach perform()'s own arguments (actor, via, …). JSON true/false become the
+    form's "1"/"0" (met / not met).
+    """
+
+    def value(name: str):
+        raw = data.get(prefix + name)
+        if isinstance(raw, bool):
+            return "1" if raw else "0"
+        return raw
+
+    fields = {name: value(name) for name in spec.form_fields(obj) if prefix + name in data}
+    return str(data.get(prefix + "note", "") or ""), fields
+
+
 def _jsonable(value):
     if isinstance(value, models.Model):
         return {"id": value.pk, "str": str(value)}

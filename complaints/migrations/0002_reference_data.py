@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from complaints import reference
+    from complaints.data import reference
 
     reference.load(apps)
 

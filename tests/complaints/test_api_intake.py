@@ -251,7 +251,7 @@ def test_one_client_filing_in_bulk_is_slowed_down_and_others_are_not(monkeypatch
 
 
 def test_the_schema_documents_every_field_the_intake_form_takes(client):
-    from complaints.forms import ComplaintIntakeForm
+    from complaints.intake.forms import ComplaintIntakeForm
 
     schemas = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["components"]["schemas"]
     form_fields = set(ComplaintIntakeForm.base_fields)

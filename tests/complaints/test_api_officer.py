@@ -135,7 +135,7 @@ def test_an_officer_reveals_a_confidential_identity_through_the_api_with_a_reaso
 
 def test_each_listed_row_is_what_the_declared_fields_give(intake_officer):
     """The list writes its rows by hand for speed; they must not drift from the schema's fields."""
-    from complaints.serializers import ComplaintListSerializer
+    from complaints.api.serializers import ComplaintListSerializer
 
     complaints = [
         ComplaintFactory(due_at=timezone.now() - datetime.timedelta(hours=2), assignee=intake_officer),

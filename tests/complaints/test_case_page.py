@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from complaints.intake.services import complaint_submit
 from complaints.models import CaseMessage, Complaint, State
-from complaints.services import complaint_submit
 from notifications.models import Message
 from tests.complaints.intake_data import PDF, upload, valid
 from tests.complaints.lifecycle import complaint_in, step

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from complaints.intake.services import complaint_submit
 from complaints.models import CaseMessage, Complaint, State
-from complaints.services import complaint_submit
 from tests.complaints.intake_data import valid
 from tests.complaints.lifecycle import step
 from workflow.engine import Actor

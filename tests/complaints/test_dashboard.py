@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from complaints.models import Agency, Category, Complaint, Kind, Province, Role, State
-from complaints.selectors_dashboard import dashboard_for
+from complaints.workspace.dashboard import dashboard_for
 from tests.factories import ComplaintFactory, UserFactory, unit
 from workflow.models import TransitionLog
 

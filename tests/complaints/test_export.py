@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from complaints.exports import csv_safe
 from complaints.models import Confidentiality, IdentityReveal, State
+from complaints.workspace.exports import csv_safe
 from tests.factories import ComplaintFactory, UserFactory, unit
 
 URL = "/petugas/ekspor.csv"

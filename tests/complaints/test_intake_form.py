@@ -142,7 +142,7 @@ def test_a_name_with_path_parts_is_refused_where_it_arrives_unsanitised():
     # SMS/WhatsApp media and direct service calls do not pass through Django's parser.
     from django.core.exceptions import ValidationError
 
-    from complaints.forms import validate_evidence
+    from complaints.intake.forms import validate_evidence
 
     class Named:
         name, size = "../../etc/passwd.pdf", len(PDF)
@@ -216,7 +216,7 @@ MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isommp42" + b"\x00" * 64
     ],
 )
 def test_each_allowed_evidence_type_is_recognised_from_its_bytes(name, content, mime):
-    from complaints.forms import validate_evidence
+    from complaints.intake.forms import validate_evidence
 
     (checked,) = validate_evidence([upload(name, content if content is not None else docx_bytes())])
     assert checked.sigap_content_type == mime
@@ -226,7 +226,7 @@ def test_each_allowed_evidence_type_is_recognised_from_its_bytes(name, content, 
 def test_names_that_try_a_path_or_hide_are_refused(name):
     from django.core.exceptions import ValidationError
 
-    from complaints.forms import validate_evidence
+    from complaints.intake.forms import validate_evidence
 
     class Named:
         size = len(PDF)

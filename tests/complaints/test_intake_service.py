@@ -3,8 +3,8 @@
 import pytest
 from django.utils import translation
 
+from complaints.intake.services import IntakeInvalid, complaint_submit
 from complaints.models import Complaint, Identity
-from complaints.services import IntakeInvalid, complaint_submit
 from tests.complaints.intake_data import valid
 
 pytestmark = pytest.mark.django_db

@@ -102,7 +102,7 @@ def test_the_lock_lives_in_redis_so_every_app_server_sees_it(intake_officer, red
 
     from django.core.cache.backends.redis import RedisCache
 
-    from complaints import auth
+    from complaints.workspace import auth
 
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}

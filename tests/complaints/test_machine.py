@@ -113,7 +113,7 @@ def test_a_full_lifecycle_leaves_a_complete_audit_trail(
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
-    from complaints.realtime import case_group
+    from complaints.realtime.events import case_group
 
     layer = get_channel_layer()
     listener = async_to_sync(layer.new_channel)()
@@ -254,14 +254,13 @@ def test_every_transition_has_a_plain_public_sentence_without_notes_or_names():
     assert machine.public_label("submit") == "Pengaduan diterima."
 
 
-def test_deadline_status_says_when_a_case_is_due_and_whether_it_is_late(administrator):
+def test_a_case_says_when_it_is_due_and_whether_it_is_late(administrator):
     import datetime
 
     from django.utils import timezone
 
     complaint = complaint_in(State.VERIFYING, admin=administrator)
-    due, late = machine.deadline_status(complaint)
-    assert due > timezone.now() and late is False
+    assert complaint.due_at > timezone.now() and complaint.is_overdue is False
     Complaint.objects.filter(pk=complaint.pk).update(due_at=timezone.now() - datetime.timedelta(minutes=1))
     complaint.refresh_from_db()
-    assert machine.deadline_status(complaint)[1] is True
+    assert complaint.is_overdue is True

@@ -176,7 +176,7 @@ def test_a_filter_value_it_cannot_read_is_pointed_out(intake_officer):
 def test_on_postgresql_the_search_is_full_text_on_an_index(postgres, administrator):
     from django.db import connection
 
-    from complaints.selectors import complaint_queue_for
+    from complaints.workspace.selectors import complaint_queue_for
 
     wanted = ComplaintFactory(description="Pungutan liar saat mengurus sertifikat tanah di desa.")
     ComplaintFactory(description="Sertifikasi guru tertunda.")  # a different word, not a match

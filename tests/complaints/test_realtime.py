@@ -11,7 +11,7 @@ from django.test import Client
 
 from complaints.machine import complaint_received
 from complaints.models import Complaint, Confidentiality, HandlingUnit, Role, State, UnitKind
-from complaints.realtime import broadcast_complaint_event_on_commit
+from complaints.realtime.events import broadcast_complaint_event_on_commit
 from config.asgi import application
 from tests.factories import ComplaintFactory, UserFactory, unit
 

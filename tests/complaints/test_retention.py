@@ -9,9 +9,9 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
+from complaints.intake.services import complaint_submit
+from complaints.jobs.retention import personal_data_erase_expired
 from complaints.models import CaseMessage, Complaint, Evidence, Identity, IdentityReveal, State
-from complaints.retention import personal_data_erase_expired
-from complaints.services import complaint_submit
 from notifications.models import InboundMessage, Message
 from tests.complaints.intake_data import PDF, upload, valid
 from tests.complaints.lifecycle import complaint_in

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from complaints import conversations
 from complaints.models import Complaint
-from complaints.tracking import complaint_for_tracking
+from complaints.public.tracking import complaint_for_tracking
+from complaints.sms import conversations
 from notifications.models import Conversation, Message
 from tests.notifications.inbound_phone import PHONE, PUBLIC_URL, Phone
 
@@ -150,7 +150,7 @@ def test_lapor_again_after_a_timeout_starts_a_new_conversation(phone):
 
 
 def test_a_complainant_with_an_english_case_is_asked_in_english(phone, fake_twilio):
-    from complaints.services import complaint_submit
+    from complaints.intake.services import complaint_submit
     from tests.complaints.intake_data import valid
 
     complaint_submit(channel="web", data=valid(), language="en")

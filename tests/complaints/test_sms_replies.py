@@ -5,8 +5,8 @@ import pytest
 from django.test import override_settings
 
 from complaints.codes import display_code
+from complaints.intake.services import complaint_submit
 from complaints.models import CaseMessage, Complaint, Evidence, State
-from complaints.services import complaint_submit
 from notifications.models import Message
 from tests.complaints.intake_data import JPEG, PDF, valid
 from tests.complaints.lifecycle import step

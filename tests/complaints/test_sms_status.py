@@ -3,8 +3,8 @@
 import pytest
 
 from complaints.codes import display_code
-from complaints.services import complaint_submit
-from complaints.tracking import MAX_FAILURES_PER_CLIENT
+from complaints.intake.services import complaint_submit
+from complaints.public.tracking import MAX_FAILURES_PER_CLIENT
 from notifications.models import InboundMessage
 from tests.complaints.intake_data import valid
 from tests.complaints.lifecycle import step

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.utils import translation
 
-from complaints import conversations, handlers
+from complaints.sms import conversations, handlers
 from notifications import inbound
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from complaints.jobs.sweep import complaints_sweep
 from complaints.models import Complaint, State
-from complaints.sweep import complaints_sweep
 from tests.complaints.lifecycle import complaint_in
 from tests.factories import ComplaintFactory
 from workflow.models import TransitionLog
@@ -84,7 +84,7 @@ def test_a_newly_overdue_case_is_announced_once_on_its_units_live_queue(
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
-    from complaints.realtime import unit_group
+    from complaints.realtime.events import unit_group
 
     late = complaint_in(State.REFERRED, admin=administrator)
     Complaint.objects.filter(pk=late.pk).update(due_at=PAST)
@@ -164,7 +164,7 @@ def test_two_sweeps_at_once_move_each_case_exactly_once(postgres):
 
 
 def test_the_beat_task_runs_the_sweep_every_few_minutes(administrator, settings):
-    from complaints.tasks import sweep_deadlines
+    from complaints.jobs.tasks import sweep_deadlines
 
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == sweep_deadlines.name)
     assert entry["schedule"] <= 15 * 60

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from complaints import codes, pins
+from complaints import codes
+from complaints.intake.services import complaint_submit
 from complaints.models import Complaint
-from complaints.services import complaint_submit
-from complaints.tracking import (
+from complaints.public.tracking import (
     MAX_FAILURES_PER_CLIENT,
     MAX_FAILURES_PER_CODE,
     TrackingLocked,
@@ -47,7 +47,7 @@ def test_the_pin_is_stored_as_a_keyed_hmac_only(filed, settings):
     expected = hmac.new(settings.SIGAP_PIN_KEY.encode(), pin.encode(), hashlib.sha256).hexdigest()
     assert complaint.pin_hash == expected and pin not in complaint.pin_hash
     settings.SIGAP_PIN_KEY = "another-key"
-    assert not pins.pin_matches(complaint, pin)
+    assert not codes.pin_matches(complaint, pin)
 
 
 def test_a_code_collision_draws_again(filed, monkeypatch):
@@ -113,7 +113,7 @@ def test_the_public_timeline_has_labels_and_dates_only(filed, intake_officer):
 
 
 def test_a_tracked_case_is_remembered_for_thirty_minutes_only(client, filed):
-    from complaints.views_public import TRACKED_SESSION_KEY, tracked_complaint
+    from complaints.public.views import TRACKED_SESSION_KEY, tracked_complaint
 
     complaint, pin = filed
     client.post("/lacak/", {"code": complaint.tracking_code, "pin": pin})

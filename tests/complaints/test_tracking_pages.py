@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from complaints.intake.services import complaint_submit
 from complaints.models import CaseMessage, Complaint, Evidence, State
-from complaints.services import complaint_submit
 from tests.complaints.intake_data import PDF, upload, valid
 from workflow import engine
 from workflow.engine import Actor

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from complaints.retention import personal_data_erase_expired
+from complaints.jobs.retention import personal_data_erase_expired
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from complaints.intake.services import complaint_submit
 from complaints.models import Complaint, HandlingUnit, Role, User
-from complaints.services import complaint_submit
 from workflow import engine
 from workflow.engine import Actor
 

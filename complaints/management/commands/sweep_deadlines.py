@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from complaints.sweep import complaints_sweep
+from complaints.jobs.sweep import complaints_sweep
 
 
 class Command(BaseCommand):

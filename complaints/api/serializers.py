@@ -1,0 +1,202 @@
+"""API representations. Identity is never in a list, and in a detail only where allowed."""
+
+from rest_framework import serializers
+
+from complaints.codes import display_code
+from complaints.models import Complaint
+
+
+class QueueRowsSerializer(serializers.ListSerializer):
+    """A page of the queue as plain dicts. DRF's field-by-field path (a signature check and an
+    attribute walk per field, 17 fields × 50 rows) cost more than the page's query; this gives
+    the same keys and the same formats (a test holds it to the declared fields)."""
+
+    def to_representation(self, data):
+        moment = serializers.DateTimeField()
+        return [
+            {
+                "id": c.pk,
+                "tracking_code": display_code(c.tracking_code),
+                "state": c.state,
+                "state_label": str(c.get_state_display()),
+                "kind": c.kind,
+                "kind_label": str(c.get_kind_display()),
+                "category": c.category.name_id if c.category_id else None,
+                "agency": c.agency.name if c.agency_id else c.agency_name,
+                "province_id": c.province_id,
+                "regency_id": c.regency_id,
+                "unit": c.unit.name,
+                "channel": c.channel,
+                "confidentiality": c.confidentiality,
+                "assignee_id": c.assignee_id,
+                "created_at": moment.to_representation(c.created_at),
+                "due_at": moment.to_representation(c.due_at) if c.due_at else None,
+                "is_overdue": c.is_overdue,
+            }
+            for c in data
+        ]
+
+
+class ComplaintListSerializer(serializers.ModelSerializer):
+    tracking_code = serializers.SerializerMethodField()
+    state_label = serializers.CharField(source="get_state_display")
+    kind_label = serializers.CharField(source="get_kind_display")
+    category = serializers.CharField(source="category.name_id", default=None)
+    agency = serializers.SerializerMethodField()
+    unit = serializers.CharField(source="unit.name")
+    is_overdue = serializers.BooleanField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "tracking_code",
+            "state",
+            "state_label",
+            "kind",
+            "kind_label",
+            "category",
+            "agency",
+            "province_id",
+            "regency_id",
+            "unit",
+            "channel",
+            "confidentiality",
+            "assignee_id",
+            "created_at",
+            "due_at",
+            "is_overdue",
+        ]
+        list_serializer_class = QueueRowsSerializer
+
+    def get_tracking_code(self, obj) -> str:
+        return display_code(obj.tracking_code)
+
+    def get_agency(self, obj) -> str:
+        return obj.agency.name if obj.agency_id else obj.agency_name
+
+
+class ComplaintDetailSerializer(ComplaintListSerializer):
+    description = serializers.CharField()
+    location = serializers.CharField()
+    incident_date = serializers.DateField()
+    desired_outcome = serializers.CharField()
+    vulnerable_groups = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    identity = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta(ComplaintListSerializer.Meta):
+        list_serializer_class = serializers.ListSerializer
+        fields = ComplaintListSerializer.Meta.fields + [
+            "description",
+            "location",
+            "incident_date",
+            "complained_to_agency_first",
+            "desired_outcome",
+            "vulnerable_groups",
+            "reporter_type",
+            "req_identity",
+            "req_chronology",
+            "req_agency_first",
+            "req_within_two_years",
+            "outcome",
+            "public_summary",
+            "identity",
+            "available_transitions",
+        ]
+
+    def get_identity(self, obj) -> dict | None:
+        reader = self.context.get("identity_reader")
+        return reader(obj) if reader else None
+
+    def get_available_transitions(self, obj) -> list:
+        from workflow import engine
+        from workflow.engine import Actor
+
+        actor = Actor.officer(self.context["request"].user)
+        return [engine.describe(spec, obj) for spec in engine.available_transitions(obj, actor)]
+
+
+class IntakeCreatedSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    pin = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+
+
+class TrackRequestSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField(max_length=20)
+    pin = serializers.CharField(max_length=10)
+
+
+class TrackActionSerializer(TrackRequestSerializer):
+    message = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class TimelineStepSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    text = serializers.CharField()
+
+
+class TrackStatusSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    explanation = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    timeline = TimelineStepSerializer(many=True)
+
+
+def _intake_request_fields(*, with_evidence: bool) -> dict:
+    """The intake form's fields as API documentation, so the schema cannot drift from the form.
+
+    Only documents: the request is validated by complaints.intake.forms.ComplaintIntakeForm itself.
+    Reference data (province, regency, agency, category, vulnerable groups) is sent by the
+    identifiers listed at /api/v1/reference/.
+    """
+    from django import forms as django_forms
+
+    from complaints.intake.forms import ComplaintIntakeForm
+
+    fields: dict = {}
+    for name, field in ComplaintIntakeForm.base_fields.items():
+        options = {"required": field.required, "help_text": field.label}
+        if name == "evidence":
+            if with_evidence:
+                fields[name] = serializers.ListField(
+                    child=serializers.FileField(), required=False, help_text=field.label
+                )
+            continue
+        if name in ("complained_to_agency_first", "consent_pdp"):
+            fields[name] = serializers.BooleanField(**options)
+        elif isinstance(field, django_forms.ModelMultipleChoiceField):
+            fields[name] = serializers.ListField(child=serializers.IntegerField(), **options)
+        elif isinstance(field, django_forms.ModelChoiceField):
+            fields[name] = serializers.CharField(**options)
+        elif isinstance(field, django_forms.ChoiceField):
+            fields[name] = serializers.ChoiceField(choices=field.choices, **options)
+        elif isinstance(field, django_forms.DateField):
+            fields[name] = serializers.DateField(**options)
+        elif isinstance(field, django_forms.EmailField):
+            fields[name] = serializers.EmailField(**options)
+        else:
+            fields[name] = serializers.CharField(max_length=field.max_length, **options)
+    return fields
+
+
+# Named without "Request": drf-spectacular adds it to request components (IntakeRequest).
+IntakeRequestSerializer = type(
+    "IntakeSerializer", (serializers.Serializer,), _intake_request_fields(with_evidence=False)
+)
+IntakeMultipartRequestSerializer = type(
+    "IntakeMultipartSerializer",
+    (serializers.Serializer,),
+    _intake_request_fields(with_evidence=True),
+)
+
+
+class IntakeErrorsSerializer(serializers.Serializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="field → messages in the request's language (Accept-Language)",
+    )

@@ -1,0 +1,270 @@
+"""The REST API: public intake and tracking, officers' lists and cases."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from complaints.api import serializers
+from complaints.api.permissions import IsOfficer
+from complaints.identity import identity_read
+from complaints.intake.selectors import intake_reference_data
+from complaints.intake.services import IntakeInvalid, complaint_submit
+from complaints.permissions import complaints_visible_to
+from complaints.public.selectors import state_explanation
+from complaints.public.services import COMPLAINANT_ACTIONS, complainant_act
+from complaints.public.tracking import TrackingLocked, complaint_for_tracking, public_timeline
+from complaints.sanitize import clean_text
+from complaints.workspace import selectors
+from workflow import engine
+
+MAX_PAGE_SIZE = 200
+
+
+def _intake_data(data) -> dict:
+    """JSON or multipart into the intake form's vocabulary."""
+    if hasattr(data, "getlist"):
+        plain = {key: data.get(key) for key in data}
+        plain["vulnerable_groups"] = data.getlist("vulnerable_groups")
+    elif isinstance(data, Mapping):
+        plain = dict(data)
+    else:  # a JSON list, string or null: a client error, not a server one
+        raise ParseError(_("Isi permintaan harus berupa objek JSON dengan isian pengaduan."))
+    # The form would quietly store a list as its text ("['a', 'b']"); only the groups are lists.
+    nested = {
+        key: [_("Isian ini harus berupa satu nilai, bukan daftar atau objek.")]
+        for key, value in plain.items()
+        if key != "vulnerable_groups" and isinstance(value, list | dict)
+    }
+    if nested:
+        raise IntakeInvalid(nested)
+    value = plain.get("complained_to_agency_first")
+    if isinstance(value, bool):
+        plain["complained_to_agency_first"] = "1" if value else "0"
+    plain.pop("evidence", None)
+    return plain
+
+
+class ComplaintViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    throttle_scope = "intake"
+
+    def get_permissions(self):
+        return [AllowAny()] if self.action == "create" else [IsOfficer()]
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.action == "create" else []
+
+    def get_queryset(self):
+        return complaints_visible_to(self.request.user).select_related("category", "agency", "unit")
+
+    def get_serializer_class(self):
+        return (
+            serializers.ComplaintDetailSerializer
+            if self.action == "retrieve"
+            else serializers.ComplaintListSerializer
+        )
+
+    @extend_schema(
+        summary="Ajukan pengaduan / file a complaint",
+        description=(
+            "Public, throttled. JSON, or multipart/form-data with evidence as repeated `evidence` "
+            "files. Identifiers for province, regency, agency, category and vulnerable groups: "
+            "GET /api/v1/reference/. Errors come in the language of Accept-Language."
+        ),
+        request={
+            "application/json": serializers.IntakeRequestSerializer,
+            "multipart/form-data": serializers.IntakeMultipartRequestSerializer,
+        },
+        responses={201: serializers.IntakeCreatedSerializer, 400: serializers.IntakeErrorsSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        try:
+            complaint, pin = complaint_submit(
+                channel="api",
+                data=_intake_data(request.data),
+                files=request.FILES.getlist("evidence"),
+                language=get_language() or "id",
+            )
+        except IntakeInvalid as exc:
+            return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {
+                "tracking_code": complaint.tracking_code,
+                "pin": pin,
+                "status": complaint.state,
+                "status_label": str(complaint.get_state_display()),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="Antrean petugas / officer's queue",
+        description="Soonest deadline first; keyset pages on (due_at, id): follow `next`.",
+        parameters=[
+            OpenApiParameter("cursor", str, description="from the previous page's `next`"),
+            OpenApiParameter("page_size", int, description=f"1-{MAX_PAGE_SIZE}, default 50"),
+        ],
+        responses=inline_serializer(
+            "ComplaintQueuePage",
+            {
+                "next": drf_serializers.CharField(allow_null=True),
+                "results": serializers.ComplaintListSerializer(many=True),
+            },
+        ),
+    )
+    def list(self, request, *args, **kwargs):
+        # The same keyset and filters as the /petugas/ queue: no COUNT(*), an index on (unit, due_at, id).
+        try:
+            size = min(max(int(request.query_params.get("page_size", selectors.PAGE_SIZE)), 1), MAX_PAGE_SIZE)
+        except ValueError:
+            size = selectors.PAGE_SIZE
+        page = selectors.complaint_queue_for(
+            request.user,
+            params=request.query_params,
+            cursor=request.query_params.get("cursor", ""),
+            page_size=size,
+        )
+        if page.filters.errors:  # a filter it cannot read must not silently list everything
+            return Response({"errors": page.filters.errors}, status=status.HTTP_400_BAD_REQUEST)
+        next_url = None
+        if page.next_cursor:
+            query = request.query_params.copy()
+            query["cursor"] = page.next_cursor
+            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        rows = serializers.ComplaintListSerializer(
+            page.rows, many=True, context=self.get_serializer_context()
+        )
+        return Response({"next": next_url, "results": rows.data})
+
+    def retrieve(self, request, *args, **kwargs):
+        complaint = get_object_or_404(
+            self.get_queryset().prefetch_related("vulnerable_groups"), pk=kwargs["pk"]
+        )
+        context = {
+            **self.get_serializer_context(),
+            "identity_reader": lambda c: identity_read(request.user, c),
+        }
+        return Response(serializers.ComplaintDetailSerializer(complaint, context=context).data)
+
+
+def _public_status(complaint) -> dict:
+    return {
+        "tracking_code": complaint.tracking_code,
+        "status": complaint.state,
+        "status_label": str(complaint.get_state_display()),
+        "explanation": state_explanation(complaint),
+        "due_at": complaint.due_at,
+        "timeline": [{"at": step["at"], "text": step["text"]} for step in public_timeline(complaint)],
+    }
+
+
+def _tracked_or_refusal(request, data: dict):
+    """The complaint proven by code + PIN, or the response that refuses: 429 locked, 404 no match
+    (the same answer for an unknown code and a wrong PIN)."""
+    try:
+        complaint = complaint_for_tracking(
+            code=data["tracking_code"], pin=data["pin"], client_key=request.META.get("REMOTE_ADDR", "")
+        )
+    except TrackingLocked as exc:
+        return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+    if complaint is None:
+        return Response(
+            {"detail": _("Kode lacak atau PIN tidak cocok. Periksa lagi pesan atau catatan Anda.")},
+            status=status.HTTP_404_NOT_FOUND,
+        )
+    return complaint
+
+
+class ReferenceView(APIView):
+    """Public reference data for filing through the API (what /lapor/ shows as choices)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        summary="Data rujukan untuk pengaduan / reference data for filing",
+        responses=inline_serializer(
+            "IntakeReferenceData",
+            {
+                key: drf_serializers.ListField(child=drf_serializers.DictField())
+                for key in ("kinds", "categories", "vulnerable_groups", "provinces", "regencies", "agencies")
+            },
+        ),
+    )
+    def get(self, request):
+        response = Response(intake_reference_data())
+        # Changes only when an administrator edits reference data; clients may keep it an hour.
+        response["Cache-Control"] = "public, max-age=3600"
+        return response
+
+
+class TrackView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "track"
+
+    @extend_schema(
+        summary="Lacak pengaduan / track a complaint",
+        request=serializers.TrackRequestSerializer,
+        responses=serializers.TrackStatusSerializer,
+    )
+    def post(self, request):
+        data = serializers.TrackRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = _tracked_or_refusal(request, data.validated_data)
+        if isinstance(complaint, Response):
+            return complaint
+        return Response(_public_status(complaint))
+
+
+class TrackActionView(APIView):
+    """A complainant's step without an account: provide_info, object, withdraw."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "track"
+
+    @extend_schema(
+        summary="Langkah pelapor / complainant step",
+        request=serializers.TrackActionSerializer,
+        responses=serializers.TrackStatusSerializer,
+    )
+    def post(self, request, name: str):
+        if name not in COMPLAINANT_ACTIONS:
+            return Response(
+                {"detail": "Langkah tidak dikenal / unknown step."}, status=status.HTTP_404_NOT_FOUND
+            )
+        data = serializers.TrackActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = _tracked_or_refusal(request, data.validated_data)
+        if isinstance(complaint, Response):
+            return complaint
+        try:
+            complainant_act(
+                complaint=complaint,
+                name=name,
+                via="api",
+                message=clean_text(data.validated_data.get("message", "")),
+            )
+        except engine.TransitionInvalid as exc:
+            return Response({"detail": exc.message, "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        except engine.TransitionError as exc:
+            return Response({"detail": exc.message}, status=exc.status)
+        return Response(_public_status(complaint))

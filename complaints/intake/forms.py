@@ -1,0 +1,354 @@
+"""The intake form: the one place a complaint is validated, whatever channel it came by.
+
+The web page renders it, the API feeds its JSON into it, the SMS/WhatsApp conversation fills it
+step by step. Every free-text field is sanitised (complaints.sanitize.clean_text) as it is
+cleaned; errors are in the active language, next to the field they are about.
+"""
+
+from __future__ import annotations
+
+import zipfile
+
+import filetype
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import (
+    Agency,
+    Category,
+    Confidentiality,
+    Kind,
+    NotifyChannel,
+    Province,
+    Regency,
+    ReporterType,
+    VulnerableGroup,
+)
+from complaints.sanitize import clean_text
+
+# Evidence types, detected from the bytes; the file name's extension must agree.
+ALLOWED_TYPES = {
+    "application/pdf": {"pdf"},
+    "image/jpeg": {"jpg", "jpeg"},
+    "image/png": {"png"},
+    "video/mp4": {"mp4"},
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"docx"},
+}
+
+
+def normalise_phone(value: str) -> str:
+    """08…, 62…, +62… with spaces or dashes → E.164 (+62…); ValidationError otherwise."""
+    raw = "".join(ch for ch in (value or "") if ch.isdigit() or ch == "+")
+    if raw.startswith("62"):
+        raw = "+" + raw
+    try:
+        number = phonenumbers.parse(raw, "ID")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or number.country_code != 62 or not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(
+            _("Nomor telepon tidak valid. Contoh: 0812-3456-7890 atau +62 812 3456 7890."), code="phone"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _digits(value: str, length: int, message) -> str:
+    digits = "".join(ch for ch in value if not ch.isspace())
+    if digits and (len(digits) != length or not digits.isdigit()):
+        raise forms.ValidationError(message)
+    return digits
+
+
+def evidence_type(upload) -> str | None:
+    """The evidence's MIME type read from its bytes, or None if it is not an allowed kind."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    if mime in ("application/zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"):
+        # A DOCX is a zip with a Word document inside; any other zip is refused.
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            names = set()
+        finally:
+            upload.seek(0)
+        mime = (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            if "word/document.xml" in names
+            else None
+        )
+    return mime if mime in ALLOWED_TYPES else None
+
+
+def validate_evidence(files) -> list:
+    """Check count, size, name and type of evidence files; raise ValidationError (all problems)."""
+    files = list(files or [])
+    errors = []
+    if len(files) > settings.SIGAP_EVIDENCE_MAX_FILES:
+        raise forms.ValidationError(
+            _("Paling banyak %(max)s berkas bukti.") % {"max": settings.SIGAP_EVIDENCE_MAX_FILES}
+        )
+    limit_mb = settings.SIGAP_EVIDENCE_MAX_BYTES // (1024 * 1024)
+    for upload in files:
+        name = upload.name or ""
+        if any(part in name for part in ("/", "\\", "\x00")) or name.startswith(".") or ".." in name:
+            errors.append(_("Nama berkas %(name)s tidak diperbolehkan.") % {"name": name[:60]})
+            continue
+        if upload.size > settings.SIGAP_EVIDENCE_MAX_BYTES:
+            errors.append(_("Berkas %(name)s lebih dari %(mb)s MB.") % {"name": name[:60], "mb": limit_mb})
+            continue
+        mime = evidence_type(upload)
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if mime is None or extension not in ALLOWED_TYPES[mime]:
+            errors.append(_("Berkas %(name)s bukan PDF, JPEG, PNG, MP4 atau DOCX.") % {"name": name[:60]})
+            continue
+        upload.sigap_content_type = mime
+    if errors:
+        raise forms.ValidationError(errors)
+    return files
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.mp4,.docx"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return validate_evidence(files)
+
+
+YES_NO = [("1", _("Ya")), ("0", _("Belum"))]
+TEXT_FIELDS = (
+    "name",
+    "address",
+    "own_agency_name",
+    "agency_name",
+    "location",
+    "description",
+    "desired_outcome",
+)
+
+
+class LabelledModelChoiceField(forms.ModelChoiceField):
+    """Reference data with Indonesian/English labels (name_id / name_en)."""
+
+    def label_from_instance(self, obj):
+        from django.utils.translation import get_language
+
+        return obj.label(get_language() or "id") if hasattr(obj, "label") else str(obj)
+
+
+class LabelledModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        from django.utils.translation import get_language
+
+        return obj.label(get_language() or "id")
+
+
+class ComplaintIntakeForm(forms.Form):
+    # Who reports.
+    reporter_type = forms.ChoiceField(
+        label=_("Anda melapor sebagai"), choices=ReporterType.choices, widget=forms.RadioSelect
+    )
+    confidentiality = forms.ChoiceField(
+        label=_("Kerahasiaan identitas"),
+        choices=Confidentiality.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    # Input types and autocomplete hints bring up the right keyboard on a phone and let it fill in.
+    name = forms.CharField(
+        label=_("Nama lengkap"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    nik = forms.CharField(
+        label=_("NIK (16 digit, tidak wajib)"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Nomor telepon / WhatsApp"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    address = forms.CharField(
+        label=_("Alamat"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
+    )
+    nip = forms.CharField(
+        label=_("NIP (18 digit, tidak wajib)"),
+        max_length=26,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    own_agency = forms.ModelChoiceField(
+        label=_("Instansi tempat Anda bekerja"),
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
+    )
+    own_agency_name = forms.CharField(
+        label=_("Instansi tempat Anda bekerja, jika tidak ada di daftar"), max_length=200, required=False
+    )
+
+    # What is reported.
+    kind = forms.ChoiceField(label=_("Jenis pengaduan"), choices=Kind.choices, widget=forms.RadioSelect)
+    category = LabelledModelChoiceField(
+        label=_("Kategori"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Instansi yang dilaporkan"), queryset=Agency.objects.filter(is_active=True), required=False
+    )
+    agency_name = forms.CharField(
+        label=_("Instansi yang dilaporkan, jika tidak ada di daftar"), max_length=200, required=False
+    )
+    province = forms.ModelChoiceField(label=_("Provinsi"), queryset=Province.objects.all())
+    regency = forms.ModelChoiceField(
+        label=_("Kabupaten/kota"), queryset=Regency.objects.all(), required=False
+    )
+    location = forms.CharField(label=_("Tempat kejadian"), max_length=300, required=False)
+    incident_date = forms.DateField(
+        label=_("Tanggal kejadian"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=_("Apa yang terjadi? (kronologi)"),
+        min_length=20,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    complained_to_agency_first = forms.TypedChoiceField(
+        label=_("Apakah Anda sudah mengadu ke instansi itu lebih dulu?"),
+        choices=YES_NO,
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    desired_outcome = forms.CharField(
+        label=_("Apa yang Anda harapkan?"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    vulnerable_groups = LabelledModelMultipleChoiceField(
+        label=_("Kelompok rentan yang terdampak"),
+        queryset=VulnerableGroup.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    # Consent and updates.
+    notify_channel = forms.ChoiceField(
+        label=_("Kirim kabar perkembangan lewat"),
+        choices=NotifyChannel.choices,
+        initial=NotifyChannel.SMS,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    consent_pdp = forms.BooleanField(
+        label=_("Saya setuju data saya diproses untuk menangani pengaduan ini (UU 27/2022 tentang PDP).")
+    )
+    evidence = MultipleFileField(
+        label=_("Bukti (PDF, JPEG, PNG, MP4 atau DOCX; paling banyak 5 berkas @ 10 MB)"), required=False
+    )
+
+    def full_clean(self):
+        super().full_clean()
+        # A screen reader announces the field's error together with the field (WCAG 3.3.1).
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
+                )
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone", "").strip()
+        return normalise_phone(value) if value else ""
+
+    def clean_nik(self):
+        return _digits(self.cleaned_data.get("nik", ""), 16, _("NIK harus 16 angka."))
+
+    def clean_nip(self):
+        return _digits(self.cleaned_data.get("nip", ""), 18, _("NIP harus 18 angka."))
+
+    def clean_incident_date(self):
+        value = self.cleaned_data.get("incident_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal kejadian tidak boleh di masa depan."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        for field in TEXT_FIELDS:
+            if field in data:
+                data[field] = clean_text(data[field])
+        if "description" in data and len(data["description"]) < 20:
+            self.add_error("description", _("Ceritakan kejadiannya, paling sedikit 20 huruf."))
+
+        reporter = data.get("reporter_type")
+        if not data.get("confidentiality"):
+            if reporter == ReporterType.ASN:
+                # ASN reporting their own workplace are confidential unless they choose otherwise.
+                data["confidentiality"] = Confidentiality.CONFIDENTIAL
+            else:
+                self.add_error(
+                    "confidentiality", _("Pilih apakah identitas Anda terbuka, rahasia, atau anonim.")
+                )
+        anonymous = data.get("confidentiality") == Confidentiality.ANONYMOUS
+        if anonymous:
+            for field in ("name", "nik", "phone", "email", "address", "nip"):
+                data[field] = ""
+            data["own_agency"], data["own_agency_name"] = None, ""
+            data["notify_channel"] = NotifyChannel.NONE
+        else:
+            if not data.get("name"):
+                self.add_error("name", _("Tulis nama Anda, atau pilih anonim."))
+            if not data.get("phone") and not data.get("email") and "phone" not in self.errors:
+                self.add_error("phone", _("Tulis nomor telepon atau email agar kami dapat menghubungi Anda."))
+            if (
+                reporter == ReporterType.ASN
+                and not data.get("own_agency")
+                and not data.get("own_agency_name")
+            ):
+                self.add_error("own_agency", _("Sebagai ASN, sebutkan instansi tempat Anda bekerja."))
+        if reporter != ReporterType.ASN:
+            data["nip"], data["own_agency"], data["own_agency_name"] = "", None, ""
+
+        notify = data.get("notify_channel") or NotifyChannel.NONE
+        if (
+            notify != NotifyChannel.NONE
+            and not data.get("phone")
+            and not anonymous
+            and "phone" not in self.errors
+        ):
+            self.add_error("phone", _("Untuk kabar lewat SMS/WhatsApp, tulis nomor telepon Anda."))
+        data["notify_channel"] = notify
+
+        kind, category = data.get("kind"), data.get("category")
+        if category is not None and kind and category.kind != kind:
+            self.add_error("category", _("Kategori ini bukan untuk jenis pengaduan yang Anda pilih."))
+        if not data.get("agency") and not data.get("agency_name"):
+            self.add_error("agency", _("Pilih instansi yang dilaporkan, atau tulis namanya."))
+        province, regency = data.get("province"), data.get("regency")
+        if province and regency and regency.province_id != province.pk:
+            self.add_error("regency", _("Kabupaten/kota ini tidak berada di provinsi yang dipilih."))
+        return data

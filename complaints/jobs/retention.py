@@ -1,0 +1,122 @@
+"""The end of personal data's retention (UU 27/2022 PDP): "data removed when its retention period
+ends" (DESIGN.md).
+
+A case that ended (closed, rejected, withdrawn or merged) more than SIGAP_RETENTION_DAYS ago loses:
+1. the complainant's identity (name, NIK, phone, email, address, NIP, own agency): the row is deleted;
+2. the identifiers the complainant typed into the description and into their own messages on the
+   case's thread, masked as in a confidential case's referral letter (complaints/redaction.py);
+3. the evidence: rows deleted and files removed from storage once the batch has committed;
+4. the outbox messages' recipients and texts (the rows stay for the delivery figures).
+What stays, and why: the rest of the case (kind, category, agency, region, dates, outcome and the
+masked text) for statistics and as the record of what the state did with a complaint; the audit
+trail and the identity access log, which hold officers' actions and reasons, not the complainant's
+data. The case then says when its personal data was removed (personal_data_erased_at).
+
+"Ended" is measured from state_changed_at: an ended case never changes state again, so it is the
+moment it ended. Batched and set-based; on PostgreSQL each batch locks its rows with SKIP LOCKED,
+so two runs at once share the work; personal_data_erased_at makes a second run find nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone, translation
+
+from complaints.models import CaseMessage, Complaint, Evidence, Identity, NotifyChannel, State
+from complaints.redaction import redact_identity
+from notifications.inbound import inbound_messages_purge, inbound_replies_forget
+from notifications.outbox import messages_forget
+
+logger = logging.getLogger(__name__)
+
+ENDED = (State.CLOSED, State.REJECTED, State.WITHDRAWN, State.DUPLICATE)
+
+
+@dataclass
+class RetentionResult:
+    complaints: int
+    evidence_files: int
+    inbound_replies: int
+    inbound_messages: int
+
+
+def personal_data_erase_expired(*, now=None, batch_size: int = 500) -> RetentionResult:
+    now = now or timezone.now()
+    retention = datetime.timedelta(days=settings.SIGAP_RETENTION_DAYS)
+    complaints = files = 0
+    while True:
+        erased, removed = _erase_batch(cutoff=now - retention, now=now, batch_size=batch_size)
+        complaints += erased
+        files += removed
+        if erased < batch_size:
+            break
+    return RetentionResult(
+        complaints=complaints,
+        evidence_files=files,
+        inbound_replies=inbound_replies_forget(
+            older_than=datetime.timedelta(hours=settings.SIGAP_INBOUND_REPLY_HOURS), now=now
+        ),
+        inbound_messages=inbound_messages_purge(older_than=retention, now=now),
+    )
+
+
+def _erase_batch(*, cutoff, now, batch_size: int) -> tuple[int, int]:
+    with transaction.atomic():
+        due = Complaint.objects.filter(
+            state__in=ENDED, state_changed_at__lt=cutoff, personal_data_erased_at__isnull=True
+        ).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        cases = list(
+            due.only("pk", "description", "agency_name", "agency__name").select_related("agency")[:batch_size]
+        )
+        if not cases:
+            return 0, 0
+        ids = [case.pk for case in cases]
+        identities = {
+            identity.complaint_id: identity
+            for identity in Identity.objects.filter(complaint_id__in=ids).select_related("own_agency")
+        }
+        # The mask is stored text: in the language the case files are kept in.
+        with translation.override(settings.LANGUAGE_CODE):
+            for case in cases:
+                case.description = _masked(case.description, identities.get(case.pk), case)
+            own_words = list(
+                CaseMessage.objects.filter(complaint_id__in=ids, kind=CaseMessage.Kind.FROM_COMPLAINANT)
+            )
+            by_case = {case.pk: case for case in cases}
+            for message in own_words:
+                message.body = _masked(
+                    message.body, identities.get(message.complaint_id), by_case[message.complaint_id]
+                )
+        Complaint.objects.bulk_update(cases, ["description"])
+        CaseMessage.objects.bulk_update(own_words, ["body"])
+        Complaint.objects.filter(pk__in=ids).update(
+            personal_data_erased_at=now, notify_channel=NotifyChannel.NONE
+        )
+        Identity.objects.filter(complaint_id__in=ids).delete()
+        evidence = Evidence.objects.filter(complaint_id__in=ids)
+        names = [name for name in evidence.values_list("file", flat=True) if name]
+        evidence.delete()
+        messages_forget([f"complaint:{pk}" for pk in ids])
+        # After the commit: a rolled-back batch must not leave evidence rows whose files are gone.
+        transaction.on_commit(lambda: _remove_files(names))
+    return len(ids), len(names)
+
+
+def _masked(text: str, identity: Identity | None, case: Complaint) -> str:
+    return redact_identity(text, identity, keep=case.agency.name if case.agency_id else case.agency_name)
+
+
+def _remove_files(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # already gone: the row that pointed at it is gone too
+            logger.warning("retention: could not remove evidence file %s", name)

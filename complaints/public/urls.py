@@ -1,0 +1,13 @@
+from django.urls import path
+
+from complaints.public import views as views_public
+
+urlpatterns = [
+    path("", views_public.home, name="home"),
+    path("lapor/", views_public.lapor, name="lapor"),
+    path("lapor/terkirim/", views_public.lapor_terkirim, name="lapor_terkirim"),
+    path("lacak/", views_public.lacak, name="lacak"),
+    path("lacak/kasus/", views_public.lacak_kasus, name="lacak_kasus"),
+    path("lacak/aksi/<slug:name>/", views_public.lacak_aksi, name="lacak_aksi"),
+    path("lacak/keluar/", views_public.lacak_keluar, name="lacak_keluar"),
+]

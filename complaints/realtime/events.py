@@ -1,0 +1,180 @@
+"""Realtime events to officers' queues and case pages (Channels), sent after commit, best effort.
+
+Groups (names of the channel layer):
+- ``unit-<id>``: the officers of one handling unit or intake desk;
+- ``intake-province-<code>``: provincial intake desks also see intake-stage cases of their
+  province that sit at another desk (mirrors complaints_visible_to);
+- ``intake-all``: the national intake desk (no province) sees every intake-stage case;
+- ``all-units``: administrators, who see every case;
+- ``case-<id>``: whoever has that case's page open (joined on request, after a visibility check).
+
+An event carries only what a queue row needs: never identity, never the description. A
+client that sits in several of these groups gets an event more than once; each carries an
+``eid`` so the consumer drops repeats.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from complaints.models import HandlingUnit, Role, State, UnitKind
+
+logger = logging.getLogger(__name__)
+
+GROUP_INTAKE_ALL = "intake-all"
+GROUP_ALL_UNITS = "all-units"
+# Handler name on the consumer: "complaint.event" → QueueConsumer.complaint_event.
+MESSAGE_TYPE = "complaint.event"
+
+
+def unit_group(unit_id: int) -> str:
+    return f"unit-{unit_id}"
+
+
+def case_group(complaint_id: int) -> str:
+    return f"case-{complaint_id}"
+
+
+def intake_province_group(province_code: str) -> str:
+    # Channel-layer group names allow only ASCII letters, digits, hyphens, underscores and periods.
+    return f"intake-province-{province_code}"
+
+
+def officer_groups(user) -> list[str]:
+    """The groups a connected user may join; empty when they may not connect at all.
+
+    Runs database queries (the user's unit): call it through database_sync_to_async.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.role == Role.ADMINISTRATOR:
+        return [GROUP_ALL_UNITS]
+    if not user.role or user.unit_id is None:
+        return []
+    unit = user.unit
+    groups = [unit_group(unit.pk)]
+    if unit.kind == UnitKind.INTAKE:
+        groups.append(
+            GROUP_INTAKE_ALL if unit.province_id is None else intake_province_group(unit.province_id)
+        )
+    return groups
+
+
+def _unit_groups(*, unit_id: int, unit_kind: str, province_id: str) -> list[str]:
+    groups = [unit_group(unit_id)]
+    if unit_kind == UnitKind.INTAKE:
+        groups += [GROUP_INTAKE_ALL, intake_province_group(province_id)]
+    return groups
+
+
+def _actor_label(actor) -> str:
+    """Who changed the case, for the case page's banner: an officer's name, never a complainant's."""
+    if actor is None:
+        return ""
+    if getattr(actor, "is_authenticated", False):
+        return actor.get_full_name() or actor.get_username()
+    return ""
+
+
+def complaint_event_payload(
+    complaint, *, event: str, actor=None, previous_unit_id: int | None = None
+) -> dict:
+    """The small, identity-free description of a change that goes over the websocket."""
+    state = complaint.state
+    return {
+        "eid": uuid.uuid4().hex,
+        "event": event,
+        "id": complaint.pk,
+        "tracking_code": complaint.tracking_code,
+        "tracking_code_display": complaint.tracking_code_display,
+        "state": state,
+        "state_label": str(State(state).label) if state in State.values else state,
+        "unit_id": complaint.unit_id,
+        "previous_unit_id": previous_unit_id,
+        "due_at": complaint.due_at.isoformat() if complaint.due_at else None,
+        "changed_at": timezone.now().isoformat(),
+        "actor": _actor_label(actor),
+    }
+
+
+def complaint_event_groups(complaint, *, previous_unit_id: int | None = None) -> list[str]:
+    """Every group that should hear about this complaint, the unit it left included."""
+    unit_kinds = dict(
+        HandlingUnit.objects.filter(pk__in={complaint.unit_id, previous_unit_id} - {None}).values_list(
+            "pk", "kind"
+        )
+    )
+    groups = [GROUP_ALL_UNITS, case_group(complaint.pk)]
+    for unit_id in (complaint.unit_id, previous_unit_id):
+        if unit_id is not None and unit_id in unit_kinds:
+            groups += _unit_groups(
+                unit_id=unit_id, unit_kind=unit_kinds[unit_id], province_id=complaint.province_id
+            )
+    return list(dict.fromkeys(groups))
+
+
+def send_complaint_event_rollback_unsafe(groups: list[str], payload: dict) -> None:
+    """Send now, whatever happens to the surrounding transaction; log and swallow layer errors.
+
+    The state change is already committed when this runs; a lost event only means an officer's
+    queue refreshes on the next reload, so a broken channel layer must not fail the request.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    # The groups travel with the message: a consumer that hears it only through a case page it
+    # follows re-checks that it may still see the case (it may have moved to another unit).
+    async_to_sync(_send_all)(layer, [(groups, payload)])
+
+
+async def _send_all(layer, batch: list[tuple[list[str], dict]]) -> None:
+    """Every (groups, payload) of a batch in one trip into the event loop: entering it costs
+    more than a group_send, and the timer sweep sends thousands at once."""
+    for groups, payload in batch:
+        message = {"type": MESSAGE_TYPE, "payload": payload, "groups": groups}
+        for group in groups:
+            try:
+                await layer.group_send(group, message)
+            except Exception:  # noqa: BLE001 - best effort, see send_complaint_event_rollback_unsafe
+                logger.warning(
+                    "realtime: could not send %s to %s", payload.get("event"), group, exc_info=True
+                )
+
+
+def broadcast_complaint_event_on_commit(
+    complaint, *, event: str, actor=None, previous_unit_id: int | None = None
+) -> None:
+    """Tell the officers of the complaint's unit (and anyone on its case page) that it changed.
+
+    The payload and groups are taken now (the values this transaction commits); they are sent
+    only after commit, so a rolled-back change is never announced. ``previous_unit_id``: the
+    unit a referral moved the case away from, so its queue drops the row.
+    """
+    payload = complaint_event_payload(complaint, event=event, actor=actor, previous_unit_id=previous_unit_id)
+    groups = complaint_event_groups(complaint, previous_unit_id=previous_unit_id)
+    transaction.on_commit(lambda: send_complaint_event_rollback_unsafe(groups, payload))
+
+
+def broadcast_complaint_events_on_commit(complaints, *, event: str) -> None:
+    """The same for many complaints that changed together (the timer sweep), without a query
+    per complaint: each complaint must come with its ``unit`` loaded (select_related)."""
+    batch = []
+    for complaint in complaints:
+        payload = complaint_event_payload(complaint, event=event)
+        groups = [GROUP_ALL_UNITS, case_group(complaint.pk)] + _unit_groups(
+            unit_id=complaint.unit_id, unit_kind=complaint.unit.kind, province_id=complaint.province_id
+        )
+        batch.append((list(dict.fromkeys(groups)), payload))
+
+    def send_all():
+        layer = get_channel_layer()
+        if layer is not None and batch:
+            async_to_sync(_send_all)(layer, batch)
+
+    transaction.on_commit(send_all)

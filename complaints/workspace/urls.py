@@ -1,0 +1,28 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from complaints.workspace import auth, views
+
+urlpatterns: list = [
+    path("", views.queue, name="officer_queue"),
+    path("masuk/", auth.LoginView.as_view(), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("kasus/<int:pk>/", views.case, name="officer_case"),
+    path("kasus/<int:pk>/langkah/<slug:name>/", views.case_transition, name="officer_case_transition"),
+    path("kasus/<int:pk>/identitas/", views.case_reveal, name="officer_case_reveal"),
+    path("kasus/<int:pk>/pesan/", views.case_message, name="officer_case_message"),
+    path("kasus/<int:pk>/catatan/", views.case_message, {"internal": True}, name="officer_case_note"),
+    path(
+        "kasus/<int:pk>/surat-rujukan/",
+        views.case_referral_letter,
+        name="officer_case_referral_letter",
+    ),
+    path("kasus/<int:pk>/ambil/", views.case_claim, name="officer_case_claim"),
+    path("kasus/<int:pk>/bukti/<int:evidence_id>/", views.case_evidence, name="officer_case_evidence"),
+    path("tugaskan/", views.assign, name="officer_assign"),
+    path("log-identitas/", views.identity_log, name="officer_identity_log"),
+    path("token-api/", views.api_token, name="officer_api_token"),
+    # Dashboard and CSV export.
+    path("dasbor/", views.dashboard, name="officer_dashboard"),
+    path("ekspor.csv", views.export_csv, name="officer_export_csv"),
+]
