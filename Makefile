@@ -34,6 +34,7 @@ demo: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 check: install
 	$(PY) manage.py check --fail-level WARNING

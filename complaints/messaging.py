@@ -1,6 +1,6 @@
 """What the complainant hears, and when: outbox rows written in the same transaction as the step.
 
-Rules (DESIGN.md): only with consent (notify_channel is not "none") and a phone; on the channel
+Rules (docs/domain.md#whatsapp-and-opt-out): only with consent (notify_channel is not "none") and a phone; on the channel
 they chose; in their language; the text carries the tracking code and the status, never their
 identity or the case's details (phones are shared); one SMS segment where it can be.
 WhatsApp outside the 24-hour window goes as the approved status template (code, status).

@@ -86,8 +86,8 @@ def refer_fields(complaint):
         "req_within_two_years": _met(_("Peristiwa belum lewat 2 tahun")),
     }
     if complaint.is_anonymous:
-        # An anonymous report has no identity to check: the requirement does not apply (DESIGN.md:
-        # "identity, unless anonymous"), so the officer is not asked and clean_refer records it
+        # An anonymous report has no identity to check: the requirement does not apply
+        # (docs/domain.md#verification), so the officer is not asked and clean_refer records it
         # as met. "Not applicable" stays readable: the case itself says it is anonymous.
         del fields["req_identity"]
     return fields

@@ -299,7 +299,7 @@ if SIGAP_MESSAGE_SENDER == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_
 TWILIO_HTTP_TIMEOUT = env_int("TWILIO_HTTP_TIMEOUT", 10, minimum=1)
 SIGAP_MESSAGE_MAX_ATTEMPTS = env_int("SIGAP_MESSAGE_MAX_ATTEMPTS", 6, minimum=1)
 
-# The PIN is a 6-digit secret protected by throttling, not hash cost: a keyed HMAC (see DESIGN.md).
+# The PIN is a 6-digit secret protected by throttling, not hash cost: a keyed HMAC (docs/domain.md#tracking-codes-and-pins).
 SIGAP_PIN_KEY = env_str("SIGAP_PIN_KEY") or SECRET_KEY
 
 REST_FRAMEWORK = {

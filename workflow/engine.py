@@ -5,7 +5,7 @@ A machine is declared by the domain (complaints/machine.py): the model carries d
 the fields it needs, its labels, and a hook for side effects. This module never imports the
 domain.
 
-``perform`` does, in one transaction and in this order (STYLE.md):
+``perform`` does, in one transaction and in this order (docs/architecture.md#an-officer-takes-a-step):
 1. lock the row (two officers may act on the same case at once: exactly one wins);
 2. refuse a stale request: the state changed since the caller read the object (a conflict);
 3. check the actor's permission (django-fsm does not enforce ``permission=`` itself), then the

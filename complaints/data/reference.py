@@ -74,7 +74,7 @@ NATIONAL_AGENCIES = [
 ]
 
 
-# Default deadlines (DESIGN.md). (state, scope, days, working days?, source); scope "" = every kind.
+# Default deadlines (docs/domain.md#deadlines). (state, scope, days, working days?, source); scope "" = every kind.
 DEADLINE_RULES = [
     ("submitted", "", 3, True, "SP4N-LAPOR!: verifikasi dimulai"),
     ("verifying", "", 10, True, "Permenkumham 23/2022: verifikasi formal 5 + materiil 5 hari kerja"),

@@ -1,5 +1,5 @@
-"""The end of personal data's retention (UU 27/2022 PDP): "data removed when its retention period
-ends" (DESIGN.md).
+"""The end of personal data's retention (UU 27/2022 PDP): personal data is removed when its
+retention period ends (docs/domain.md#retention).
 
 A case that ended (closed, rejected, withdrawn or merged) more than SIGAP_RETENTION_DAYS ago loses:
 1. the complainant's identity (name, NIK, phone, email, address, NIP, own agency): the row is deleted;
