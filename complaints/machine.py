@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import messaging, steps
-from complaints.models import CaseMessage, Complaint, State
+from complaints.models import CaseMessage, Channel, Complaint, State
 from complaints.permissions import (
     at_handling_unit,
     at_intake_desk,
@@ -192,7 +192,7 @@ def after_transition(complaint: Complaint, log, *, actor: Actor, via: str, sourc
 
 
 def _channel(via: str) -> str:
-    return via if via in ("web", "api", "sms", "whatsapp") else "web"
+    return via if via != Channel.SYSTEM else Channel.WEB
 
 
 machine = engine.register(

@@ -5,6 +5,8 @@ English in locale/en. Identity lives in its own table (Identity), apart from the
 so that who may read it can be restricted and every read logged.
 """
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.indexes import GinIndex
@@ -15,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from complaints.codes import display_code
+from notifications.models import Channel as MessageChannel
+from workflow.models import Via
 
 # --- indexes that exist on PostgreSQL only ------------------------------------------------------
 # The queue's search is full-text on PostgreSQL (a GIN index on the description's tsvector keeps
@@ -70,16 +74,17 @@ class Confidentiality(models.TextChoices):
     ANONYMOUS = "anonim", _("Anonim")
 
 
-class Channel(models.TextChoices):
-    WEB = "web", _("Web")
-    API = "api", _("API")
-    SMS = "sms", _("SMS")
-    WHATSAPP = "whatsapp", _("WhatsApp")
+# The channel a complaint, a piece of evidence or a thread message came by is the workflow
+# engine's Via (the audit trail records it too), any of them but the system's.
+Channel = Via
+CHANNEL_CHOICES = [(value, label) for value, label in Via.choices if value != Via.SYSTEM]
 
 
 class NotifyChannel(models.TextChoices):
-    SMS = "sms", _("SMS")
-    WHATSAPP = "whatsapp", _("WhatsApp")
+    """How the complainant asked to hear from Sigap: one of the outbox's channels, or not at all."""
+
+    SMS = MessageChannel.SMS.value, MessageChannel.SMS.label
+    WHATSAPP = MessageChannel.WHATSAPP.value, MessageChannel.WHATSAPP.label
     NONE = "none", _("Tidak perlu")
 
 
@@ -104,6 +109,9 @@ OPEN_STATES = (
     State.EXAMINATION,
     State.RESOLVED,
 )
+# Stages whose clock an officer runs: a case awaiting the complainant, or in its objection window
+# after an outcome, is not an officer's overdue work (the sweep flags, the dashboard counts these).
+OVERDUE_STATES = (State.SUBMITTED, State.VERIFYING, State.REFERRED, State.EXAMINATION)
 
 
 class Outcome(models.TextChoices):
@@ -129,6 +137,10 @@ class UnitKind(models.TextChoices):
     INTAKE = "intake", _("Meja penerimaan / Intake desk")
     OMBUDSMAN = "ombudsman", _("Perwakilan Ombudsman RI")
     KANWIL_HAM = "kanwil_ham", _("Kanwil Kementerian HAM")
+
+
+# Where each kind of complaint is referred (docs/domain.md#states-and-transitions).
+DESTINATION_KIND = {Kind.MALADMINISTRATION: UnitKind.OMBUDSMAN, Kind.HAM: UnitKind.KANWIL_HAM}
 
 
 class Role(models.TextChoices):
@@ -185,6 +197,27 @@ class District(models.Model):
         return self.name
 
 
+class HandlingUnitQuerySet(models.QuerySet):
+    """Which unit handles a complaint: the province's intake desk, then the destination of referral."""
+
+    def intake_desk_for(self, province_id: str | None) -> HandlingUnit:
+        """The province's intake desk, or the national desk where the province has none."""
+        active = self.filter(kind=UnitKind.INTAKE, is_active=True)
+        desks = {
+            unit.province_id: unit
+            for unit in active.filter(province_id__in=[province_id]) | active.filter(province__isnull=True)
+        }
+        return desks.get(province_id) or desks[None]
+
+    def destination_for(self, *, kind: str, province_id: str | None) -> HandlingUnit | None:
+        """The default referral destination: the Ombudsman RI office (maladministration) or the
+        Kanwil Kementerian HAM (HAM) of the complaint's province. None when the kind is undecided."""
+        unit_kind = DESTINATION_KIND.get(kind)
+        if unit_kind is None:
+            return None
+        return self.filter(kind=unit_kind, province_id=province_id, is_active=True).first()
+
+
 class HandlingUnit(models.Model):
     """An intake desk, an Ombudsman RI representative office or a Kanwil of the Kementerian HAM.
 
@@ -199,6 +232,8 @@ class HandlingUnit(models.Model):
     )
     address = models.CharField(_("alamat"), max_length=300, blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
+
+    objects = HandlingUnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "name"]
@@ -332,7 +367,7 @@ class Complaint(FSMModelMixin, models.Model):
     # Who reports and how they want to hear back.
     reporter_type = models.CharField(_("jenis pelapor"), max_length=10, choices=ReporterType.choices)
     confidentiality = models.CharField(_("kerahasiaan"), max_length=10, choices=Confidentiality.choices)
-    channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("kanal"), max_length=10, choices=CHANNEL_CHOICES)
     language = models.CharField(_("bahasa"), max_length=5, default="id")
     notify_channel = models.CharField(
         _("kanal pemberitahuan"), max_length=10, choices=NotifyChannel.choices, default=NotifyChannel.NONE
@@ -506,10 +541,8 @@ class Complaint(FSMModelMixin, models.Model):
 
     @transition(field=state, source=State.REFERRED, target=State.VERIFYING)
     def return_referral(self, *, actor=None, note=""):
-        from complaints.units import intake_desk_for
-
         self._previous_unit_id = self.unit_id
-        self.unit = intake_desk_for(self.province_id)
+        self.unit = HandlingUnit.objects.intake_desk_for(self.province_id)
         self.assignee = None
         self._start_clock(State.VERIFYING)
 
@@ -605,7 +638,7 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -629,7 +662,7 @@ class CaseMessage(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     body = models.TextField()
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -21,7 +21,6 @@ from complaints.models import (
     State,
     UnitKind,
 )
-from complaints.units import destination_for
 
 HANDLING_KINDS = (UnitKind.OMBUDSMAN, UnitKind.KANWIL_HAM)
 
@@ -58,7 +57,7 @@ def withdraw_fields(complaint):
 
 
 def refer_fields(complaint):
-    default = destination_for(kind=complaint.kind, province_id=complaint.province_id)
+    default = HandlingUnit.objects.destination_for(kind=complaint.kind, province_id=complaint.province_id)
     fields = {
         "kind": forms.ChoiceField(
             label=_("Jenis pengaduan"),
@@ -101,7 +100,9 @@ def clean_refer(complaint, cleaned):
     category = cleaned.get("category")
     if category is not None and category.kind != kind:
         return {"category": [str(_("Kategori tidak sesuai dengan jenis pengaduan."))]}
-    destination = cleaned.get("destination") or destination_for(kind=kind, province_id=complaint.province_id)
+    destination = cleaned.get("destination") or HandlingUnit.objects.destination_for(
+        kind=kind, province_id=complaint.province_id
+    )
     if destination is None:
         return {"destination": [str(_("Tidak ada unit tujuan untuk provinsi ini; pilih unit tujuan."))]}
     expected = UnitKind.OMBUDSMAN if kind == Kind.MALADMINISTRATION else UnitKind.KANWIL_HAM

@@ -1,12 +1,31 @@
-"""Opt-out and the WhatsApp 24-hour window, per phone number and channel."""
+"""Phone numbers in E.164, opt-out and the WhatsApp 24-hour window, per phone number and channel."""
 
 import datetime
 
+import phonenumbers
 from django.utils import timezone
 
 from .models import Contact, OptOut
 
 WHATSAPP_WINDOW = datetime.timedelta(hours=24)
+
+
+def parse_phone(value: str, region: str = "ID") -> phonenumbers.PhoneNumber | None:
+    """A number as people write it (08…, 62…, +62…, with spaces or dashes), or None.
+
+    The one parser for every phone number Sigap reads: typed into a form or sent by Twilio.
+    """
+    raw = "".join(ch for ch in (value or "") if ch.isdigit() or ch == "+")
+    if raw.startswith("62"):
+        raw = "+" + raw
+    try:
+        return phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def e164(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def opt_out(phone: str, channel: str) -> bool:

@@ -11,12 +11,12 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import phonenumbers
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 
 from . import contacts
+from .contacts import e164, parse_phone
 from .models import Conversation, InboundMessage
 
 CONVERSATION_TIMEOUT = datetime.timedelta(hours=24)
@@ -74,10 +74,8 @@ def parse_twilio(post) -> Inbound:
     sender = post.get("From", "")
     channel = "whatsapp" if sender.startswith("whatsapp:") else "sms"
     raw = sender.removeprefix("whatsapp:")
-    try:
-        phone = phonenumbers.format_number(phonenumbers.parse(raw, "ID"), phonenumbers.PhoneNumberFormat.E164)
-    except phonenumbers.NumberParseException:
-        phone = raw
+    number = parse_phone(raw)
+    phone = e164(number) if number is not None else raw
     count = int(post.get("NumMedia", "0") or 0)
     media = [
         {"url": post.get(f"MediaUrl{i}", ""), "content_type": post.get(f"MediaContentType{i}", "")}

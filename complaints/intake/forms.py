@@ -28,6 +28,7 @@ from complaints.models import (
     VulnerableGroup,
 )
 from complaints.sanitize import clean_text
+from notifications.contacts import e164, parse_phone
 
 # Evidence types, detected from the bytes; the file name's extension must agree.
 ALLOWED_TYPES = {
@@ -41,18 +42,12 @@ ALLOWED_TYPES = {
 
 def normalise_phone(value: str) -> str:
     """08…, 62…, +62… with spaces or dashes → E.164 (+62…); ValidationError otherwise."""
-    raw = "".join(ch for ch in (value or "") if ch.isdigit() or ch == "+")
-    if raw.startswith("62"):
-        raw = "+" + raw
-    try:
-        number = phonenumbers.parse(raw, "ID")
-    except phonenumbers.NumberParseException:
-        number = None
+    number = parse_phone(value)
     if number is None or number.country_code != 62 or not phonenumbers.is_valid_number(number):
         raise forms.ValidationError(
             _("Nomor telepon tidak valid. Contoh: 0812-3456-7890 atau +62 812 3456 7890."), code="phone"
         )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164(number)
 
 
 def _digits(value: str, length: int, message) -> str:

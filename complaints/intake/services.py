@@ -15,9 +15,8 @@ from django.utils import timezone, translation
 
 from complaints import codes, machine, messaging
 from complaints.intake.forms import ComplaintIntakeForm, validate_evidence
-from complaints.models import Complaint, Evidence, Identity
+from complaints.models import Complaint, Evidence, HandlingUnit, Identity
 from complaints.sanitize import clean_text
-from complaints.units import intake_desk_for
 
 
 class IntakeInvalid(ValidationError):
@@ -131,7 +130,7 @@ def _create(*, channel: str, cleaned: dict, language: str) -> tuple[Complaint, s
         language="en" if (language or "").startswith("en") else "id",
         notify_channel=cleaned.get("notify_channel") or "none",
         consent_pdp_at=timezone.now(),
-        unit=intake_desk_for(province.pk),
+        unit=HandlingUnit.objects.intake_desk_for(province.pk),
     )
     # The code is random; on the rare collision draw again.
     for _attempt in range(10):

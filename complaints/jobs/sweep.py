@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from complaints import messaging
-from complaints.models import Complaint, State
+from complaints.models import OVERDUE_STATES, Complaint, State
 from complaints.realtime import events as realtime
 from workflow import sweep
-
-OVERDUE_STATES = (State.SUBMITTED, State.VERIFYING, State.REFERRED, State.EXAMINATION)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.machine import MACHINE
-from complaints.models import Complaint, HandlingUnit, Kind, Role, State
+from complaints.models import OVERDUE_STATES, Complaint, HandlingUnit, Kind, Role, State
 from complaints.permissions import complaints_visible_to
 from workflow import deadlines
 from workflow.models import TransitionLog
@@ -28,9 +28,6 @@ from workflow.models import TransitionLog
 TOP = 10
 MEDIAN_SAMPLE = 5000
 MONTHS = 12
-# Stages whose clock an officer runs: a case awaiting the complainant or in its objection window
-# after an outcome is not an officer's overdue work.
-OVERDUE_STATES = (State.SUBMITTED, State.VERIFYING, State.REFERRED, State.EXAMINATION)
 # (from, to) pairs of the median-days table, each measured from the first time the case entered
 # `from` (filing, for "submitted") to the first time it entered `to`.
 STAGES = (

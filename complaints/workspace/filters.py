@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from complaints.codes import normalise_code
 from complaints.intake.widgets import ListSelect, ListSelectMultiple
 from complaints.models import (
+    CHANNEL_CHOICES,
     SEARCH_CONFIG,
     Agency,
     Category,
-    Channel,
     Complaint,
     Kind,
     Province,
@@ -96,7 +96,7 @@ class QueueFilter(django_filters.FilterSet):
         distinct=False,
         widget=ListSelect,
     )
-    channel = django_filters.ChoiceFilter(label=_("Kanal"), choices=Channel.choices, widget=ListSelect)
+    channel = django_filters.ChoiceFilter(label=_("Kanal"), choices=CHANNEL_CHOICES, widget=ListSelect)
     assignee = django_filters.ChoiceFilter(
         label=_("Petugas"), choices=ASSIGNEE_CHOICES, method="filter_assignee", widget=ListSelect
     )

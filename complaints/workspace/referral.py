@@ -32,7 +32,6 @@ from complaints.identity import identity_read
 from complaints.machine import MACHINE
 from complaints.models import Complaint, Confidentiality, HandlingUnit, Identity, State, UnitKind, User
 from complaints.redaction import redact_identity
-from complaints.units import intake_desk_for
 from complaints.workspace.selectors import complaint_detail_for
 from workflow import deadlines as workflow_deadlines
 from workflow import engine
@@ -143,7 +142,7 @@ def referral_letter_for(officer, complaint: Complaint) -> ReferralLetter:
     if actor is not None and actor.unit is not None and actor.unit.kind == UnitKind.INTAKE:
         referring_unit = actor.unit
     else:
-        referring_unit = intake_desk_for(complaint.province_id)
+        referring_unit = HandlingUnit.objects.intake_desk_for(complaint.province_id)
 
     # 2. The deadline for the destination to accept: the running clock while the case waits for
     # it; once accepted (or later) the date it had, counted again from the referral.
