@@ -288,12 +288,3 @@ def dashboard_for(user, *, unit_id: int | None = None, now: datetime | None = No
         units=list(HandlingUnit.objects.filter(is_active=True).order_by("kind", "name")) if is_admin else [],
         unit_id=unit_id if is_admin else None,
     )
-
-
-def queue_for_export(user, *, params) -> QuerySet[Complaint]:
-    """The officer's queue as the CSV export sees it: the queue's own query and filters, so the
-    export always matches what the officer sees on /petugas/ (every page of it)."""
-    from complaints.workspace.filters import QueueFilter
-    from complaints.workspace.selectors import _RequestLike, queue_queryset
-
-    return QueueFilter(params, queryset=queue_queryset(user), request=_RequestLike(user)).qs

@@ -61,7 +61,7 @@ QUEUE_COLUMNS = (
 
 def complaint_queue_for(officer, *, params, cursor: str = "", page_size: int = PAGE_SIZE) -> QueuePage:
     """One page of the queue: keyset pagination on (due_at, id), no COUNT of the whole table."""
-    filters = QueueFilter(params, queryset=queue_queryset(officer), request=_RequestLike(officer))
+    filters = queue_filter_for(officer, params=params)
     queryset = (
         filters.qs.select_related(None)
         .select_related("category", "agency")
@@ -85,6 +85,18 @@ class _RequestLike:
 
     def __init__(self, user):
         self.user = user
+
+
+def queue_filter_for(officer, *, params) -> QueueFilter:
+    """The queue's filters over what this officer may see: one query for the page, the API and
+    the CSV export alike."""
+    return QueueFilter(params, queryset=queue_queryset(officer), request=_RequestLike(officer))
+
+
+def queue_for_export(officer, *, params) -> QuerySet[Complaint]:
+    """The officer's queue as the CSV export sees it: the queue's own query and filters, so the
+    export always matches what the officer sees on /petugas/ (every page of it)."""
+    return queue_filter_for(officer, params=params).qs
 
 
 def complaint_detail_for(officer, pk: int) -> Complaint:

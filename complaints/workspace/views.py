@@ -22,7 +22,7 @@ from complaints.codes import display_code
 from complaints.identity import READ_REASON, identity_read, identity_reveal, needs_reveal
 from complaints.models import CaseMessage, Complaint, Role, State, User
 from complaints.permissions import is_officer
-from complaints.workspace.dashboard import dashboard_for, queue_for_export
+from complaints.workspace.dashboard import dashboard_for
 from complaints.workspace.exports import complaint_export_lines
 from complaints.workspace.referral import (
     ReferralLetterUnavailable,
@@ -36,6 +36,7 @@ from complaints.workspace.selectors import (
     complaint_queue_for,
     complaint_visible_to,
     identity_access_log_for,
+    queue_for_export,
 )
 from complaints.workspace.services import (
     api_token_renew,

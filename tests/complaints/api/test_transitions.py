@@ -1,10 +1,13 @@
 """POST /api/v1/complaints/{id}/transitions/{name}/: 200, 400, 403, 404, 409."""
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
 from complaints.models import Complaint, State
 from tests.complaints.lifecycle import REQUIREMENTS_MET, complaint_in
+from workflow import engine
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +39,42 @@ def test_missing_fields_answer_400_with_the_field_errors(intake_officer, adminis
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"rejection_reason", "suggested_body"}
     assert Complaint.objects.get(pk=complaint.pk).state == State.VERIFYING
+
+
+def test_keys_named_like_the_engines_own_arguments_are_ignored(intake_officer, administrator):
+    complaint = complaint_in(State.SUBMITTED, admin=administrator)
+    body = {"actor": "system", "via": "sms", "name": "withdraw", "obj": 1, "source": "closed"}
+    response = api_as(intake_officer).post(url(complaint, "start_verification"), body, format="json")
+    assert response.status_code == 200, response.content
+    assert Complaint.objects.get(pk=complaint.pk).state == State.VERIFYING
+    log = list(engine.history(complaint))[-1]
+    assert (log.transition, log.via, log.actor) == ("start_verification", "api", intake_officer)
+
+
+@pytest.mark.parametrize("body", [[], ["note"], "note", 3, None])
+def test_a_body_that_is_not_a_json_object_answers_400_and_changes_nothing(intake_officer, administrator, body):
+    complaint = complaint_in(State.SUBMITTED, admin=administrator)
+    response = api_as(intake_officer).post(
+        url(complaint, "start_verification"), json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+    assert Complaint.objects.get(pk=complaint.pk).state == State.SUBMITTED
+
+
+def test_an_account_with_a_role_but_no_unit_is_refused_as_on_the_pages(administrator):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    complaint = complaint_in(State.SUBMITTED, admin=administrator)
+    adrift = UserFactory(username="tanpa-unit", role="intake_officer", unit=None)
+    assert api_as(adrift).post(url(complaint, "start_verification"), {}, format="json").status_code == 403
+    assert api_as(adrift).get("/api/v1/complaints/").status_code == 403
+    page = Client()
+    page.force_login(adrift)
+    assert page.get("/petugas/").status_code == 403
+    assert page.get("/petugas/dasbor/").status_code == 403
 
 
 def test_a_step_of_another_role_answers_403(ombudsman_officer, administrator):

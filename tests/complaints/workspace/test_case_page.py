@@ -55,6 +55,21 @@ def test_an_officer_performs_a_step_from_the_case_page(referred, ombudsman_offic
     assert Complaint.objects.get(pk=referred.pk).state == State.EXAMINATION
 
 
+@pytest.mark.parametrize("field", ["actor", "via", "name", "obj", "expected_state"])
+def test_a_posted_field_named_like_the_engines_own_arguments_is_ignored_not_a_500(
+    referred, ombudsman_officer, field
+):
+    # The step's form posts "<step>-<field>"; only the fields the step declares reach the engine.
+    response = as_user(ombudsman_officer).post(
+        f"/petugas/kasus/{referred.pk}/langkah/accept_referral/",
+        {"expected_state": "referred", f"accept_referral-{field}": "x"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "tercatat" in response.content.decode()
+    assert Complaint.objects.get(pk=referred.pk).state == State.EXAMINATION
+
+
 def test_a_stale_page_gets_a_clear_conflict_message_and_the_fresh_state(
     referred, ombudsman_officer, supervisor
 ):
