@@ -21,6 +21,7 @@ from complaints.models import (
     State,
     UnitKind,
 )
+from complaints.permissions import complaints_visible_to
 
 HANDLING_KINDS = (UnitKind.OMBUDSMAN, UnitKind.KANWIL_HAM)
 
@@ -92,7 +93,7 @@ def refer_fields(complaint):
     return fields
 
 
-def clean_refer(complaint, cleaned):
+def clean_refer(complaint, cleaned, actor):
     kind = cleaned.get("kind") or complaint.kind
     if kind not in (Kind.MALADMINISTRATION, Kind.HAM):
         return {"kind": [str(_("Tentukan jenisnya: maladministrasi atau pelanggaran HAM."))]}
@@ -129,9 +130,12 @@ def duplicate_fields(complaint):
     return {"duplicate_of": forms.CharField(label=_("Kode lacak pengaduan yang digabungkan"), max_length=20)}
 
 
-def clean_duplicate(complaint, cleaned):
+def clean_duplicate(complaint, cleaned, actor):
+    # Only a case this officer may see: another unit's code gets the answer an unknown code gets,
+    # so the field does not tell which tracking codes exist.
+    visible = complaints_visible_to(actor.user) if actor.is_officer else Complaint.objects.none()
     code = normalise_code(cleaned["duplicate_of"])
-    target = Complaint.objects.filter(tracking_code=code).exclude(pk=complaint.pk).first()
+    target = visible.filter(tracking_code=code).exclude(pk=complaint.pk).first()
     if target is None:
         return {"duplicate_of": [str(_("Pengaduan dengan kode itu tidak ditemukan."))]}
     if target.state == State.DUPLICATE:

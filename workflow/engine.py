@@ -117,8 +117,9 @@ class TransitionSpec:
     public_en: str = ""
     fields: FieldsFactory | None = None
     note_required: bool = False
-    # Cross-field checks and conversions after the form: (obj, cleaned) -> {field: [errors]}.
-    clean: Callable[[Any, dict], dict[str, list[str]]] | None = None
+    # Cross-field checks and conversions after the form, for this actor (what a value may refer
+    # to can depend on who acts): (obj, cleaned, actor) -> {field: [errors]}.
+    clean: Callable[[Any, dict, Actor], dict[str, list[str]]] | None = None
 
     def label(self, language: str | None = None) -> str:
         return self.label_en if (language or get_language() or "id").startswith("en") else self.label_id
@@ -304,7 +305,7 @@ def perform(
         raise TransitionInvalid({key: [str(e) for e in errors] for key, errors in form.errors.items()})
     cleaned = dict(form.cleaned_data)
     if spec.clean:
-        errors = spec.clean(locked, cleaned)
+        errors = spec.clean(locked, cleaned, actor)
         if errors:
             raise TransitionInvalid(errors)
     note = cleaned.pop("note", "") or ""

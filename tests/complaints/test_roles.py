@@ -8,6 +8,8 @@ Another unit's case is 404 everywhere (its existence is not confirmed); a signed
 sent to /petugas/masuk/ (pages) or refused (API); an account without a role gets 403.
 """
 
+import re
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -18,7 +20,7 @@ from tests.complaints.officer_cases import (
     referred_to_kanwil,
     referred_to_ombudsman,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +257,77 @@ def test_claiming_takes_only_an_unassigned_case(administrator, ombudsman_officer
     assert "sudah ditangani petugas lain" in page
     case.refresh_from_db()
     assert case.assignee == ombudsman_officer
+
+
+# --- merging a duplicate: only into a case the officer may see ------------------------------------
+NOT_FOUND = "Pengaduan dengan kode itu tidak ditemukan."
+NO_SUCH_CODE = "TIDAKADA1"
+
+
+def foreign_case(kind: str, admin):
+    """A case Intan's desk (DKI Jakarta) may not see."""
+    if kind == "other-province-desk":
+        return at_intake_desk(admin, province_id="32", regency_id=None, unit=unit("intake", "32"))
+    return referred_to_ombudsman(admin)  # a Jakarta case now at a handling unit
+
+
+def merge_on_the_page(user, case, code):
+    return as_user(user).post(
+        f"/petugas/kasus/{case.pk}/langkah/mark_duplicate/",
+        {"mark_duplicate-duplicate_of": code, "expected_state": case.state},
+    )
+
+
+def merge_through_the_api(user, case, code):
+    api = APIClient()
+    api.force_authenticate(user)
+    return api.post(
+        f"/api/v1/complaints/{case.pk}/transitions/mark_duplicate/", {"duplicate_of": code}, format="json"
+    )
+
+
+def page_without(response, code: str) -> str:
+    """The page, less what differs between two renders anyway: the typed code, the CSRF token."""
+    page = response.content.decode().replace(code, "KODE")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+
+
+@pytest.mark.parametrize("kind", ["other-province-desk", "handling-unit"])
+def test_a_desk_officer_cannot_merge_into_a_case_of_another_unit_on_the_page(
+    kind, administrator, intake_officer
+):
+    case, foreign = at_intake_desk(administrator), foreign_case(kind, administrator)
+    assert not Complaint.objects.filter(pk=foreign.pk, unit=intake_officer.unit).exists()
+
+    refused = merge_on_the_page(intake_officer, case, foreign.tracking_code)
+    unknown = merge_on_the_page(intake_officer, case, NO_SUCH_CODE)
+    assert (refused.status_code, unknown.status_code) == (400, 400)
+    assert NOT_FOUND in refused.content.decode()
+    # The same answer as for a code that does not exist: the page does not tell them apart.
+    assert page_without(refused, foreign.tracking_code) == page_without(unknown, NO_SUCH_CODE)
+    case.refresh_from_db()
+    assert (case.state, case.duplicate_of) == (State.SUBMITTED, None)
+
+
+@pytest.mark.parametrize("kind", ["other-province-desk", "handling-unit"])
+def test_a_desk_officer_cannot_merge_into_a_case_of_another_unit_through_the_api(
+    kind, administrator, intake_officer
+):
+    case, foreign = at_intake_desk(administrator), foreign_case(kind, administrator)
+
+    refused = merge_through_the_api(intake_officer, case, foreign.tracking_code)
+    unknown = merge_through_the_api(intake_officer, case, NO_SUCH_CODE)
+    assert (refused.status_code, unknown.status_code) == (400, 400)
+    assert refused.json()["errors"] == {"duplicate_of": [NOT_FOUND]}
+    assert refused.json() == unknown.json()
+    case.refresh_from_db()
+    assert (case.state, case.duplicate_of) == (State.SUBMITTED, None)
+
+
+@pytest.mark.parametrize("merge", [merge_on_the_page, merge_through_the_api], ids=["page", "api"])
+def test_a_desk_officer_still_merges_into_a_case_of_their_own_desk(merge, administrator, intake_officer):
+    case, original = at_intake_desk(administrator), at_intake_desk(administrator)
+    response = merge(intake_officer, case, original.tracking_code_display)
+    assert response.status_code in (200, 302), response.content
+    case.refresh_from_db()
+    assert (case.state, case.duplicate_of) == (State.DUPLICATE, original)
