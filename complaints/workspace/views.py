@@ -174,9 +174,14 @@ def case_transition(request, pk: int, name: str):
             expected_state=request.POST.get("expected_state") or None,
             **fields,
         )
-    except engine.TransitionInvalid:
+    except engine.TransitionInvalid as exc:
         form = spec.form_class(complaint)(request.POST, prefix=name)
         form.is_valid()
+        # The step's own checks (complaints/steps.py) answer beside the fields they concern.
+        for field, errors in exc.errors.items():
+            for error in errors:
+                if error not in form.errors.get(field, []):
+                    form.add_error(field if field in form.fields else None, error)
         messages.error(request, _("Periksa kembali isian langkah “%(step)s”.") % {"step": spec.label()})
         context = case_context(request, complaint, bound={name: form})
         return render(request, "complaints/officer/case.html", context, status=400)

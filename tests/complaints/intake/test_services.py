@@ -39,15 +39,21 @@ def test_a_complaint_goes_to_its_provinces_intake_desk_or_else_the_national_desk
 
 
 @pytest.mark.django_db(transaction=True)
-def test_evidence_that_committed_stays_when_an_after_commit_hook_fails(settings, tmp_path):
+def test_evidence_that_committed_stays_when_an_after_commit_hook_fails():
     """The files are removed only when their rows did not commit: here the broker is unreachable
     when the 'received' SMS is handed to it, after the complaint and its evidence committed."""
     from config.celery import app
     from tests.complaints.intake_data import PDF, upload
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    def use_broker(url):
+        # Celery keeps a producer pool for the broker it first published to (another test's).
+        app.conf.broker_url = url
+        app._pool = None
+        app.amqp._producer_pool = None
+
     eager, broker = app.conf.task_always_eager, app.conf.broker_url
-    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:9/0"  # nothing listens
+    app.conf.task_always_eager = False
+    use_broker("redis://127.0.0.1:9/0")  # nothing listens there
     app.conf.broker_transport_options = {"max_retries": 0}
     try:
         with pytest.raises(Exception):  # noqa: B017 - whatever the broker's client raises
@@ -55,7 +61,8 @@ def test_evidence_that_committed_stays_when_an_after_commit_hook_fails(settings,
                 channel="web", data=valid(notify_channel="sms"), files=[upload("surat.pdf", PDF)]
             )
     finally:
-        app.conf.task_always_eager, app.conf.broker_url = eager, broker
+        app.conf.task_always_eager = eager
+        use_broker(broker)
         app.conf.broker_transport_options = {}
     complaint = Complaint.objects.get()
     evidence = complaint.evidence.get()
