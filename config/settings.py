@@ -7,6 +7,7 @@ fails loudly at start-up (ImproperlyConfigured) instead of surfacing later as od
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_fsm",
+    "axes",
     "workflow",
     "notifications",
     "complaints",
@@ -105,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a sign-in refused by the lock-out into its page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -185,8 +189,12 @@ if env_bool("SIGAP_TEST_FAST_PASSWORD_HASHER", False):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
-# Lock-out after repeated failed sign-ins, on every login form (officers' and the admin's).
-AUTHENTICATION_BACKENDS = ["complaints.workspace.auth.LockoutModelBackend"]
+# Lock-out after repeated failed sign-ins (django-axes, AXES_* below), on every login form:
+# officers' and the admin's. Axes' backend only refuses while locked; Django's checks the password.
+AUTHENTICATION_BACKENDS = [
+    "complaints.workspace.auth.LockoutBackend",  # axes.backends.AxesStandaloneBackend, see there
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/petugas/masuk/"
 LOGIN_REDIRECT_URL = "/petugas/"
 LOGOUT_REDIRECT_URL = "/"
@@ -316,8 +324,39 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": env_int("SIGAP_NUM_PROXIES", 0),
 }
-# The web form's own limit per client address and hour (the API's is SIGAP_THROTTLE_INTAKE).
+# The web form's own limit per client address and hour (the API's is SIGAP_THROTTLE_INTAKE),
+# kept by django-ratelimit in the default cache (complaints/public/views.py).
 SIGAP_WEB_INTAKE_PER_HOUR = env_int("SIGAP_WEB_INTAKE_PER_HOUR", 30, minimum=1)
+
+# Every per-client limit counts the same address as DRF's throttles (NUM_PROXIES above):
+# complaints/limits.py. django_ratelimit is not in INSTALLED_APPS: it has no models, and its
+# system check knows neither Django's own Redis cache nor the local one used without Redis.
+RATELIMIT_IP_META_KEY = "complaints.limits.client_address"
+RATELIMIT_IPV6_MASK = 128  # one address, as DRF, axes and the PIN limit count (its default is a /64)
+RATELIMIT_FAIL_OPEN = True  # a count lost in the cache never refuses a complaint
+
+# Sign-in lock-out (django-axes). Failures are counted per username + address and per address;
+# AXES_FAILURE_LIMIT is one number for both, so the address's own limit is five too (the
+# hand-written lock-out before it allowed twenty per address). 15 minutes from the failure that
+# locked: tries while locked are refused without a password check and do not extend it.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"  # the default cache: Redis, shared by every app server
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "complaints.limits.client_address"
+AXES_LOCKOUT_CALLABLE = "complaints.workspace.auth.locked_out"
+# Masked in axes' log lines: an officer may type their password into the username field.
+# Passwords are always masked; the cache holds only hashes of username + address.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
+AXES_ENABLE_ADMIN = False  # its admin pages list the database handler's rows; the cache handler keeps none
+AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures are still logged, masked
+if not REDIS_URL:
+    # axes.W001 warns that a process-local cache is not shared. Without Redis, Sigap runs as one
+    # process (eager tasks, in-memory channel layer) and every limit is local to it; in
+    # production REDIS_URL is set and the check stays on.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sigap API",

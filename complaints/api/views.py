@@ -22,6 +22,7 @@ from complaints.api.permissions import IsOfficer
 from complaints.identity import identity_read
 from complaints.intake.selectors import intake_reference_data
 from complaints.intake.services import IntakeInvalid, complaint_submit
+from complaints.limits import client_address
 from complaints.permissions import complaints_visible_to
 from complaints.public.selectors import state_explanation
 from complaints.public.services import COMPLAINANT_ACTIONS, complainant_act
@@ -178,7 +179,7 @@ def _tracked_or_refusal(request, data: dict):
     (the same answer for an unknown code and a wrong PIN)."""
     try:
         complaint = complaint_for_tracking(
-            code=data["tracking_code"], pin=data["pin"], client_key=request.META.get("REMOTE_ADDR", "")
+            code=data["tracking_code"], pin=data["pin"], client_key=client_address(request)
         )
     except TrackingLocked as exc:
         return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)

@@ -6,18 +6,19 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from complaints import codes
 from complaints.intake.forms import ComplaintIntakeForm, validate_evidence
 from complaints.intake.selectors import intake_form_context
 from complaints.intake.services import complaint_create
+from complaints.limits import client_address
 from complaints.models import CaseMessage, Complaint
 from complaints.public.selectors import state_explanation
 from complaints.public.services import COMPLAINANT_ACTIONS, complainant_act
@@ -32,19 +33,9 @@ TRACKED_FOR_SECONDS = 30 * 60
 PUBLIC_MESSAGE_KINDS = (CaseMessage.Kind.FROM_COMPLAINANT, CaseMessage.Kind.TO_COMPLAINANT)
 
 
-def client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def over_limit(request, scope: str, limit: int) -> bool:
-    """A fixed one-hour window per client; shared by every process through the cache."""
-    key = f"rate:{scope}:{client_key(request)}"
-    if cache.add(key, 1, 3600):
-        return False
-    try:
-        return cache.incr(key) > limit
-    except ValueError:
-        return False
+def web_intake_rate(group, request) -> str:
+    """django-ratelimit's rate for /lapor/, read per request (SIGAP_WEB_INTAKE_PER_HOUR)."""
+    return f"{settings.SIGAP_WEB_INTAKE_PER_HOUR}/h"
 
 
 def home(request):
@@ -52,10 +43,13 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
+# Every POST counts, per client address (complaints.limits) and hour, shared through the cache;
+# past the limit the form is shown again with the refusal, nothing is filed.
+@ratelimit(group="web-intake", key="ip", rate=web_intake_rate, method="POST", block=False)
 def lapor(request):
     if request.method == "POST":
         form = ComplaintIntakeForm(request.POST, request.FILES)
-        if over_limit(request, "web-intake", settings.SIGAP_WEB_INTAKE_PER_HOUR):
+        if request.limited:
             form.is_valid()
             form.add_error(None, _("Terlalu banyak pengaduan dari alamat ini. Coba lagi dalam satu jam."))
         elif form.is_valid():
@@ -101,7 +95,7 @@ def lacak(request):
     if request.method == "POST":
         try:
             complaint = complaint_for_tracking(
-                code=code, pin=request.POST.get("pin", ""), client_key=client_key(request)
+                code=code, pin=request.POST.get("pin", ""), client_key=client_address(request)
             )
         except TrackingLocked as exc:
             complaint, error = None, str(exc.message)

@@ -1,12 +1,16 @@
-"""The public pages' look: readable contrast in the one stylesheet they load."""
+"""The public pages' look: readable contrast in the one stylesheet they load; the form's hourly
+limit per client address as the complainant meets it."""
 
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client, override_settings
 
+from complaints.models import Complaint
 from tests.complaints.intake_data import valid
 
 CSS = Path(settings.BASE_DIR) / "static" / "css" / "sigap.css"
@@ -109,3 +113,54 @@ def test_a_phone_shows_the_right_keyboard_for_numbers(client):
     assert re.search(r'<input type="tel"[^>]*name="phone"', html)
     for field in ("nik", "nip"):
         assert re.search(rf'<input[^>]*name="{field}"[^>]*inputmode="numeric"', html), field
+
+
+REFUSED = "Terlalu banyak pengaduan dari alamat ini. Coba lagi dalam satu jam."
+PROXY = "10.0.0.10"
+
+
+@pytest.mark.django_db
+@override_settings(SIGAP_WEB_INTAKE_PER_HOUR=2)
+def test_the_form_refuses_an_address_past_its_hourly_limit_and_says_so():
+    flooder = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(2):
+        assert flooder.post("/lapor/", valid()).status_code == 302
+    refused = flooder.post("/lapor/", valid())
+    assert refused.status_code == 200 and REFUSED in refused.content.decode()
+    flooder.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = flooder.post("/lapor/", valid()).content.decode()
+    assert "Too many complaints from this address. Try again in an hour." in english
+    assert Complaint.objects.count() == 2
+    # Another address is not held back, and the form itself stays open.
+    assert Client(REMOTE_ADDR="203.0.113.8").post("/lapor/", valid()).status_code == 302
+    assert flooder.get("/lapor/").status_code == 200
+
+
+@pytest.mark.django_db
+@override_settings(SIGAP_WEB_INTAKE_PER_HOUR=1)
+def test_the_refused_address_files_again_an_hour_later(monkeypatch):
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    assert client.post("/lapor/", valid()).status_code == 302
+    assert REFUSED in client.post("/lapor/", valid()).content.decode()
+    started = time.time()
+    monkeypatch.setattr(time, "time", lambda: started + 3600 + 1)
+    assert client.post("/lapor/", valid()).status_code == 302
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_form_counts_the_forwarded_address():
+    rest_framework = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    with override_settings(SIGAP_WEB_INTAKE_PER_HOUR=2, REST_FRAMEWORK=rest_framework):
+
+        def via_proxy(address: str, claimed: str = "192.0.2.1") -> Client:
+            return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"{claimed}, {address}")
+
+        for n in range(2):
+            filed = via_proxy("203.0.113.7", claimed=f"192.0.2.{n}").post("/lapor/", valid())
+            assert filed.status_code == 302
+        # What the client writes further left does not give it a fresh count.
+        refused = via_proxy("203.0.113.7", claimed="192.0.2.99").post("/lapor/", valid())
+        assert REFUSED in refused.content.decode()
+        # Another client through the same proxy files.
+        assert via_proxy("203.0.113.8").post("/lapor/", valid()).status_code == 302
+    assert Complaint.objects.count() == 3

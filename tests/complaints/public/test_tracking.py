@@ -13,6 +13,8 @@ from complaints.models import Complaint
 from complaints.public.tracking import (
     MAX_FAILURES_PER_CLIENT,
     MAX_FAILURES_PER_CODE,
+    WINDOW,
+    PinGuesses,
     TrackingLocked,
     complaint_for_tracking,
     public_timeline,
@@ -95,6 +97,46 @@ def test_a_few_typos_do_not_lock_the_owner_out(filed):
     for _ in range(MAX_FAILURES_PER_CODE - 1):
         complaint_for_tracking(code=complaint.tracking_code, pin=wrong(pin), client_key="owner")
     assert complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="owner") == complaint
+
+
+def test_the_lock_ends_an_hour_after_the_first_wrong_guess(filed, monkeypatch):
+    complaint, pin = filed
+    for _ in range(MAX_FAILURES_PER_CODE):
+        complaint_for_tracking(code=complaint.tracking_code, pin=wrong(pin), client_key="owner")
+    started = time.time()
+    with pytest.raises(TrackingLocked):
+        complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="owner")
+    monkeypatch.setattr(time, "time", lambda: started + WINDOW + 1)
+    assert complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="owner") == complaint
+
+
+def test_pin_guesses_are_checked_before_the_lookup_and_counted_after_a_miss():
+    guesses = PinGuesses("ABCD2345", "10.0.0.1")
+    for _ in range(MAX_FAILURES_PER_CODE - 1):
+        guesses.failed()
+    guesses.check()  # four misses: the owner may still try
+    guesses.failed()
+    with pytest.raises(TrackingLocked):
+        guesses.check()
+    # The code is locked for every client; the client may still look up another code.
+    with pytest.raises(TrackingLocked):
+        PinGuesses("ABCD2345", "10.0.0.2").check()
+    PinGuesses("WXYZ6789", "10.0.0.1").check()
+
+
+def test_the_web_page_the_api_and_sms_share_one_count_per_code(filed, client, phone):
+    from rest_framework.test import APIClient
+
+    complaint, pin = filed
+    code = complaint.tracking_code
+    for _ in range(2):
+        client.post("/lacak/", {"code": code, "pin": wrong(pin)})
+        APIClient().post("/api/v1/track/", {"tracking_code": code, "pin": wrong(pin)})
+    phone.reply(f"CEK {code} {wrong(pin)}")
+    # Five wrong guesses over three channels: the code is locked on each of them.
+    assert "Terlalu banyak percobaan" in client.post("/lacak/", {"code": code, "pin": pin}).content.decode()
+    assert APIClient().post("/api/v1/track/", {"tracking_code": code, "pin": pin}).status_code == 429
+    assert "Terlalu banyak percobaan" in phone.reply(f"CEK {code} {pin}")
 
 
 def test_the_public_timeline_has_labels_and_dates_only(filed, intake_officer):

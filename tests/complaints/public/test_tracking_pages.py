@@ -3,9 +3,11 @@
 import re
 
 import pytest
+from django.test import Client
 
 from complaints.intake.services import complaint_submit
 from complaints.models import CaseMessage, Complaint, Evidence, State
+from complaints.public.tracking import MAX_FAILURES_PER_CLIENT
 from tests.complaints.intake_data import PDF, upload, valid
 from workflow import engine
 from workflow.engine import Actor
@@ -52,6 +54,27 @@ def test_guessing_pins_locks_the_code(client, filed):
         track(client, complaint, "999999" if pin != "999999" else "888888")
     page = track(client, complaint, pin).content.decode()
     assert "Terlalu banyak percobaan" in page and "Status:" not in page
+
+
+def test_behind_a_proxy_the_forwarded_address_is_the_guesser_counted(client, filed, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    complaint, pin = filed
+    others = [complaint_submit(channel="web", data=valid())[0] for _ in range(5)]
+
+    def via_proxy(address: str, claimed: str = "192.0.2.1"):
+        return Client(REMOTE_ADDR="10.0.0.10", HTTP_X_FORWARDED_FOR=f"{claimed}, {address}")
+
+    # Wrong PINs spread over several codes (fewer than the per-code limit on each), each with
+    # another address claimed by the client itself: the address our proxy appended is counted.
+    for attempt in range(MAX_FAILURES_PER_CLIENT):
+        target = others[attempt % len(others)]
+        via_proxy("203.0.113.7", claimed=f"192.0.2.{attempt}").post(
+            "/lacak/", {"code": target.tracking_code, "pin": f"{attempt:06d}"}
+        )
+    page = track(via_proxy("203.0.113.7", claimed="192.0.2.99"), complaint, pin).content.decode()
+    assert "Terlalu banyak percobaan" in page and "Status:" not in page
+    # Another complainant behind the same proxy is not held back.
+    assert "Status: Diterima" in track(via_proxy("203.0.113.8"), complaint, pin).content.decode()
 
 
 def test_the_timeline_never_shows_internal_notes_or_officer_names(client, filed, intake_officer):
