@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install browser lint check bench
+.PHONY: demo test install keys browser lint check bench
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Sigap needs Python 3.11"'
@@ -18,7 +18,13 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@! $(VENV)/bin/pip show -q django-fsm 2>/dev/null || (echo "django-fsm is installed beside django-fsm-2" && false)
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed keys
+
+# The secrets a server reads from var/ (or $$SIGAP_VAR_DIR) when the environment does not set
+# them: SECRET_KEY, SIGAP_DATA_KEYS, SIGAP_INDEX_KEY (README: Keys). Each missing one is written,
+# mode 0600; none is ever overwritten. With DEBUG off Sigap refuses to start without them.
+keys: $(VENV)/.installed
+	$(PY) -m config.keys
 
 # Debian's Chromium for the browser tests (Playwright cannot download a browser here).
 browser:
