@@ -209,7 +209,7 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from bench.seed import seed
     from complaints.models import Category, Complaint, HandlingUnit, Role, State, User
@@ -234,12 +234,15 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
         user.role, user.unit = role, HandlingUnit.objects.get(code=unit_code)
         user.set_unusable_password()
         user.save()
-        token, _ = Token.objects.get_or_create(user=user)
+        # Knox keeps only a digest, so each run makes a fresh key; last run's tokens go (knox reads
+        # all of a user's tokens on every authenticated request).
+        AuthToken.objects.filter(user=user).delete()
+        _instance, key = AuthToken.objects.create(user)
         # A signed-in browser's session, made the way Django's login makes it (the configured
         # backend, the session hash), without a password round trip.
         browser = Client()
         browser.force_login(user)
-        return user, token.key, browser.cookies["sessionid"].value
+        return user, key, browser.cookies["sessionid"].value
 
     # The busiest province's offices: the longest queues, so the slowest lists.
     busiest = (

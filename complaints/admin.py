@@ -1,8 +1,11 @@
-"""Administrators manage reference data, users and roles here. Identity is not listed."""
+"""Administrators manage reference data, users and roles here. Identity is not listed, nor are
+officers' API tokens."""
 
+import knox.admin  # noqa: F401 - registered first whatever the app order, so it can be undone below
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from complaints import codes
 from complaints.models import (
@@ -16,6 +19,11 @@ from complaints.models import (
     User,
     VulnerableGroup,
 )
+
+# An officer's API token acts as the officer (an identity reveal made with it is logged as
+# theirs). Knox stores only a digest, but its admin would still let an administrator mint a token
+# for any officer or browse them; officers create and revoke their own at /petugas/token-api/.
+admin.site.unregister(AuthToken)
 
 
 @admin.register(Province)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from websockets.sync.client import connect
 
 from complaints.models import State
@@ -76,7 +76,7 @@ def test_two_servers_a_worker_and_beat_share_everything_through_postgresql_and_r
     complaint = complaint_in(State.REFERRED, admin=administrator)  # at Ombudsman RI DKI Jakarta
     Message.objects.all().delete()
     sent_before = len(fake_twilio.sent)  # the referral's message, sent in this process
-    token = Token.objects.create(user=ombudsman_officer)
+    _token, key = AuthToken.objects.create(ombudsman_officer)
     browser_session = Client()
     browser_session.force_login(ombudsman_officer)
 
@@ -98,7 +98,7 @@ def test_two_servers_a_worker_and_beat_share_everything_through_postgresql_and_r
                 f"{server_a}/api/v1/complaints/{complaint.pk}/transitions/accept_referral/",
                 data=b"{}",
                 method="POST",
-                headers={"Authorization": f"Token {token.key}", "Content-Type": "application/json"},
+                headers={"Authorization": f"Token {key}", "Content-Type": "application/json"},
             )
             with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
                 assert json.loads(response.read())["state"] == "examination"
@@ -114,7 +114,7 @@ def test_two_servers_a_worker_and_beat_share_everything_through_postgresql_and_r
             f"{server_a}/api/v1/complaints/{complaint.pk}/transitions/resolve/",
             data=json.dumps({"outcome": "mediasi", "public_summary": "Selesai dengan mediasi."}).encode(),
             method="POST",
-            headers={"Authorization": f"Token {token.key}", "Content-Type": "application/json"},
+            headers={"Authorization": f"Token {key}", "Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
             assert json.loads(response.read())["state"] == "resolved"

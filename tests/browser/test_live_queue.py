@@ -7,8 +7,8 @@ in-memory SQLite database). Events stay inside the Daphne process: the in-memory
 
 import pytest
 from django.test import Client
+from knox.models import AuthToken
 from playwright.sync_api import expect
-from rest_framework.authtoken.models import Token
 
 from complaints.models import Complaint, Role, State
 from tests.asgi_server import asgi_server
@@ -35,7 +35,7 @@ def _logged_in_context(browser, base_url: str, user):
 def test_a_case_moved_by_a_colleague_changes_in_the_queue_without_a_reload(server, chromium, intake_officer):
     colleague = UserFactory(username="indra", role=Role.INTAKE_OFFICER, unit=unit("intake", "31"))
     case = ComplaintFactory(state=State.SUBMITTED)  # at the DKI Jakarta intake desk
-    token = Token.objects.create(user=colleague)
+    _token, key = AuthToken.objects.create(colleague)
 
     # Intan has her queue open.
     intan = _logged_in_context(chromium, server, intake_officer).new_page()
@@ -50,7 +50,7 @@ def test_a_case_moved_by_a_colleague_changes_in_the_queue_without_a_reload(serve
     indra = chromium.new_context(base_url=server, locale="id-ID")
     response = indra.request.post(
         f"/api/v1/complaints/{case.pk}/transitions/start_verification/",
-        headers={"Authorization": f"Token {token.key}"},
+        headers={"Authorization": f"Token {key}"},
         data={"note": ""},
     )
     assert response.status == 200, response.text()

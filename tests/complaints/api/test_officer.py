@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from complaints.models import VulnerableGroup
@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def api_for(user) -> APIClient:
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _token, key = AuthToken.objects.create(user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return api
 
 
@@ -94,7 +95,9 @@ def test_the_list_takes_a_fixed_number_of_queries(intake_officer, django_assert_
         if i % 3 == 0:
             complaint.vulnerable_groups.set(groups)
     api = api_for(intake_officer)
-    with django_assert_max_num_queries(6):
+    # 7: knox's token authentication reads the token (with its user), then the officer's other
+    # tokens, to remove expired ones.
+    with django_assert_max_num_queries(7):
         response = api.get("/api/v1/complaints/", {"page_size": 100})
     assert len(response.json()["results"]) == 100
 
@@ -149,3 +152,68 @@ def test_each_listed_row_is_what_the_declared_fields_give(intake_officer):
         listed[complaints[0].pk]["is_overdue"] is True
         and listed[complaints[1].pk]["agency"] == "Lapas Kelas I"
     )
+
+
+# --- API tokens (django-rest-knox): stored as a digest, expiring, revocable --------------------------
+def test_a_token_works_as_the_token_header_and_its_key_is_not_stored(intake_officer):
+    from django.db import connection
+
+    ComplaintFactory()
+    token, key = AuthToken.objects.create(intake_officer)
+    assert len(ids(APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/complaints/"))) == 1
+    table = connection.ops.quote_name(AuthToken._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - the model's own table
+        rows = cursor.fetchall()
+    assert len(rows) == 1
+    assert all(key not in str(value) for row in rows for value in row)
+    assert (
+        token.digest != key
+        and token.token_key == key[: len(token.token_key)]
+        and len(key) > len(token.token_key)
+    )
+    # It expires: SIGAP_API_TOKEN_DAYS (90 by default) from now, and use does not extend it.
+    lifetime = token.expiry - token.created
+    assert datetime.timedelta(days=89) < lifetime <= datetime.timedelta(days=90)
+    token.refresh_from_db()
+    assert token.expiry - token.created == lifetime
+
+
+def test_an_expired_token_is_refused_with_401(intake_officer):
+    _token, key = AuthToken.objects.create(intake_officer, expiry=datetime.timedelta(seconds=-1))
+    response = APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/complaints/")
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+    assert not AuthToken.objects.exists()  # knox removes it on sight
+
+
+def test_a_revoked_token_is_refused_with_401(intake_officer):
+    from complaints.workspace.services import api_token_revoke
+
+    token, key = AuthToken.objects.create(intake_officer)
+    _other, kept = AuthToken.objects.create(intake_officer)
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/complaints/").status_code == 200
+    assert api_token_revoke(user=intake_officer, token_key=token.token_key) == 1
+    assert api.get("/api/v1/complaints/").status_code == 401
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {kept}").get("/api/v1/complaints/").status_code == 200
+
+
+def test_a_wrong_token_or_an_inactive_officers_token_is_refused(intake_officer):
+    _token, key = AuthToken.objects.create(intake_officer)
+    wrong = key[:-1] + ("1" if key.endswith("0") else "0")  # same prefix, so knox compares digests
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {wrong}").get("/api/v1/complaints/").status_code == 401
+    assert APIClient(HTTP_AUTHORIZATION="Token nonsense").get("/api/v1/complaints/").status_code == 401
+    intake_officer.is_active = False
+    intake_officer.save()
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/complaints/").status_code == 401
+
+
+def test_an_identity_revealed_with_a_token_is_logged_as_the_tokens_officer(intake_officer):
+    from complaints.models import IdentityReveal
+
+    secret = ComplaintFactory(confidentiality="rahasia", identity__name="Rahasia Wibowo")
+    revealed = api_for(intake_officer).post(
+        f"/api/v1/complaints/{secret.pk}/identity/", {"reason": "Konfirmasi"}, format="json"
+    )
+    assert revealed.status_code == 200
+    assert IdentityReveal.objects.get().officer == intake_officer

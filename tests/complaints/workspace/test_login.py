@@ -1,4 +1,5 @@
-"""Signing in and out at /petugas/masuk/, the lock-out (django-axes), and officers' own API tokens."""
+"""Signing in and out at /petugas/masuk/ and the lock-out (django-axes). Officers' own API tokens:
+test_api_token.py."""
 
 import logging
 import time
@@ -6,7 +7,6 @@ import time
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from tests.complaints.officer_cases import as_user
 
@@ -159,28 +159,6 @@ def test_sign_out_takes_a_post_and_ends_the_session(intake_officer):
     assert client.get("/petugas/keluar/").status_code == 405  # a link or prefetch cannot sign out
     assert client.post("/petugas/keluar/").status_code == 302
     assert client.get("/petugas/")["Location"].startswith("/petugas/masuk/")
-
-
-def test_an_officer_creates_shows_once_and_revokes_their_api_token(ombudsman_officer):
-    client = as_user(ombudsman_officer)
-    created = client.post("/petugas/token-api/", {"action": "renew"})
-    key = Token.objects.get(user=ombudsman_officer).key
-    assert key in created.content.decode() and created["Cache-Control"] == "no-store"
-    assert key not in client.get("/petugas/token-api/").content.decode()
-    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
-    assert api.get("/api/v1/complaints/").status_code == 200
-    # Renewing replaces it; revoking ends it.
-    client.post("/petugas/token-api/", {"action": "renew"})
-    assert api.get("/api/v1/complaints/").status_code in (401, 403)
-    client.post("/petugas/token-api/", {"action": "revoke"})
-    assert not Token.objects.filter(user=ombudsman_officer).exists()
-
-
-def test_the_token_page_is_for_officers_only(django_user_model):
-    assert Client().get("/petugas/token-api/")["Location"].startswith("/petugas/masuk/")
-    citizen = django_user_model.objects.create_user("warga", password="bukan-petugas-123")
-    assert as_user(citizen).post("/petugas/token-api/", {"action": "renew"}).status_code == 403
-    assert not Token.objects.exists()
 
 
 def test_the_lock_lives_in_redis_so_every_app_server_sees_it(intake_officer, redis_url):
