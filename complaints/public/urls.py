@@ -10,4 +10,7 @@ urlpatterns = [
     path("lacak/kasus/", views_public.lacak_kasus, name="lacak_kasus"),
     path("lacak/aksi/<slug:name>/", views_public.lacak_aksi, name="lacak_aksi"),
     path("lacak/keluar/", views_public.lacak_keluar, name="lacak_keluar"),
+    path("lacak/data-saya/", views_public.data_saya, name="lacak_data_saya"),
+    path("lacak/data-saya.json", views_public.data_saya_json, name="lacak_data_saya_json"),
+    path("lacak/data-saya/permintaan/", views_public.data_saya_permintaan, name="lacak_data_permintaan"),
 ]

@@ -11,8 +11,10 @@ from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from complaints.models import Complaint, IdentityReveal, Role, State
+from complaints.identity import can_see_identity, handles
+from complaints.models import Complaint, DataRequest, IdentityReveal, Role, State
 from complaints.permissions import complaints_visible_to
+from complaints.redaction import mask_identifiers
 from complaints.workspace.filters import QueueFilter
 
 PAGE_SIZE = 50
@@ -152,3 +154,50 @@ def case_clock(complaint: Complaint) -> dict:
     else:
         clock["days"] = (timezone.localdate(later) - timezone.localdate(earlier)).days
     return clock
+
+
+# --- requests about personal data (UU 27/2022 PDP, docs/domain.md#personal-data) ------------------
+DATA_REQUESTS_ON_QUEUE = 50
+
+
+def open_data_requests_for(officer, *, limit: int = DATA_REQUESTS_ON_QUEUE) -> list[DataRequest]:
+    """The open requests of the cases this officer sees, soonest deadline first (overdue ones
+    lead). Never the text: the queue says a request exists, its kind and its deadline."""
+    return list(
+        DataRequest.objects.filter(
+            state=DataRequest.Status.OPEN, complaint__in=complaints_visible_to(officer).values("pk")
+        )
+        .select_related("complaint")
+        .only("kind", "created_at", "due_at", "state", "complaint__tracking_code")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def data_request_text_visible(officer, complaint: Complaint) -> bool:
+    """Who reads what a complainant asked: the rule of the identity (complaints.identity). An open
+    case's handlers do; a confidential case's only after their logged reveal (can_see_identity). An
+    anonymous case has no identity to reveal: its handlers read the request with typed identifiers
+    masked (data_requests_for_case)."""
+    if not handles(officer, complaint):
+        return False
+    if complaint.is_confidential:
+        return can_see_identity(officer, complaint)
+    return True
+
+
+def data_requests_for_case(officer, complaint: Complaint) -> list[DataRequest]:
+    """The case's requests, oldest first, each with ``shown_text``: the request as this officer may
+    read it ("" when hidden until the reveal), and ``may_answer``."""
+    rows = list(complaint.data_requests.select_related("answered_by").order_by("created_at", "id"))
+    if not rows:
+        return rows  # the common case: one query, no permission checks
+    readable = data_request_text_visible(officer, complaint)  # implies that the officer handles it
+    for row in rows:
+        if not readable:
+            row.shown_text = ""
+        elif complaint.is_anonymous:
+            row.shown_text = mask_identifiers(row.text)
+        else:
+            row.shown_text = row.text
+        row.may_answer = readable and row.state == DataRequest.Status.OPEN
+    return rows

@@ -18,6 +18,11 @@ urlpatterns: list = [
         name="officer_case_referral_letter",
     ),
     path("kasus/<int:pk>/ambil/", views.case_claim, name="officer_case_claim"),
+    path(
+        "kasus/<int:pk>/data-pribadi/<int:request_id>/jawab/",
+        views.case_data_request_answer,
+        name="officer_case_data_request_answer",
+    ),
     path("kasus/<int:pk>/bukti/<int:evidence_id>/", views.case_evidence, name="officer_case_evidence"),
     path("tugaskan/", views.assign, name="officer_assign"),
     path("log-identitas/", views.identity_log, name="officer_identity_log"),
