@@ -90,7 +90,7 @@ INSERT INTO complaints_complaint (
   language, notify_channel, consent_pdp_at, unit_id, assignee_id, state_changed_at, due_at, resume_state,
   paused_remaining, info_requested, overdue_flagged_at, req_identity, req_chronology, req_agency_first,
   req_within_two_years, rejection_reason, suggested_body, outcome, public_summary, resolved_at, duplicate_of_id,
-  created_at, updated_at)
+  sealed_text, created_at, updated_at)
 SELECT 'B' || upper(lpad(to_hex(g), 7, '0')), md5(g::text) || md5((g + 1)::text), state, kind,
        CASE WHEN kind = 'ham' THEN hamc[1 + g %% array_length(hamc, 1)] ELSE mal[1 + g %% array_length(mal, 1)] END,
        agencies[1 + (g * 104729) %% array_length(agencies, 1)], '', province, regency, 'Kantor layanan',
@@ -113,16 +113,38 @@ SELECT 'B' || upper(lpad(to_hex(g), 7, '0')), md5(g::text) || md5((g + 1)::text)
        CASE WHEN state = 'rejected' THEN 'Komisi Informasi' ELSE '' END,
        CASE WHEN state IN ('resolved', 'closed') THEN 'mediasi' ELSE '' END,
        CASE WHEN state IN ('resolved', 'closed') THEN 'Diselesaikan melalui mediasi.' ELSE '' END,
-       CASE WHEN state IN ('resolved', 'closed') THEN created + interval '40 days' END, NULL, created, created
+       CASE WHEN state IN ('resolved', 'closed') THEN created + interval '40 days' END, NULL, '', created, created
 FROM dated
 """
 
-SQL_IDENTITIES = """
-INSERT INTO complaints_identity (complaint_id, name, nik, phone, email, address, nip, own_agency_name, own_agency_id)
-SELECT id, 'Pelapor ' || id, lpad((3171000000000000 + id)::text, 16, '0'),
-       '+62812' || lpad((id %% 100000000)::text, 8, '0'), '', 'Jl. Contoh ' || id, '', '', NULL
-FROM complaints_complaint WHERE confidentiality <> 'anonim' AND id BETWEEN %(lo)s AND %(hi)s
+# Identities are encrypted at rest (notifications/personal.py): encrypting 900,000 of them in
+# Python would cost minutes, so they cycle through a pool of IDENTITY_POOL encrypted ones.
+IDENTITY_POOL = 1000
+SQL_IDENTITY_POOL = """
+CREATE TEMPORARY TABLE bench_identity_pool (k int PRIMARY KEY, name text, nik text, phone text,
+  phone_index text, address text)
 """
+SQL_IDENTITIES = """
+INSERT INTO complaints_identity (complaint_id, name, nik, phone, phone_index, email, address, nip, own_agency_name,
+  own_agency_id)
+SELECT c.id, p.name, p.nik, p.phone, p.phone_index, '', p.address, '', '', NULL
+FROM complaints_complaint c JOIN bench_identity_pool p ON p.k = c.id %% {pool}
+WHERE c.confidentiality <> 'anonim' AND c.id BETWEEN %(lo)s AND %(hi)s
+""".replace("{pool}", str(IDENTITY_POOL))
+
+
+def identity_pool() -> list[tuple]:
+    from notifications.personal import blind_index, encrypt
+
+    rows = []
+    for k in range(IDENTITY_POOL):
+        phone = f"+62812{k:08d}"
+        rows.append(
+            (k, encrypt(f"Pelapor {k}"), encrypt(f"{3171000000000000 + k:016d}"), encrypt(phone), blind_index(phone),
+             encrypt(f"Jl. Contoh {k}"))
+        )  # fmt: skip
+    return rows
+
 
 SQL_AUDIT = """
 INSERT INTO workflow_transitionlog (content_type_id, object_id, transition, source, target, actor_id, actor_kind, via, note, fields, created_at)
@@ -134,9 +156,10 @@ FROM complaints_complaint WHERE state <> 'submitted' AND id BETWEEN %(lo)s AND %
 """
 
 SQL_MESSAGES = """
-INSERT INTO notifications_message (channel, recipient, language, template_key, body, content_sid, content_variables,
+INSERT INTO notifications_message (channel, recipient, recipient_index, language, template_key, body, sensitive,
+  content_sid, content_variables,
   reference, status, twilio_sid, attempts, last_error, error_code, next_attempt_at, created_at, updated_at, sent_at, delivered_at)
-SELECT c.notify_channel, i.phone, 'id', 'received', 'Sigap: pengaduan diterima.', '', '{}', 'complaint:' || c.id,
+SELECT c.notify_channel, i.phone, i.phone_index, 'id', 'received', %(body)s, false, '', '{}', 'complaint:' || c.id,
        'delivered', 'SMB' || c.id, 1, '', '', c.created_at, c.created_at, c.created_at, c.created_at, c.created_at
 FROM complaints_complaint c JOIN complaints_identity i ON i.complaint_id = c.id
 WHERE c.notify_channel <> 'none' AND c.id BETWEEN %(lo)s AND %(hi)s
@@ -150,6 +173,7 @@ def seed(count: int, *, batch: int = 250_000, log=print) -> dict:
     from django.db import connection, transaction
 
     from complaints.models import Complaint
+    from notifications.personal import encrypt
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench/seed.py needs PostgreSQL (DATABASE_URL=postgres://…)")
@@ -158,6 +182,10 @@ def seed(count: int, *, batch: int = 250_000, log=print) -> dict:
     timings = {"migrate_s": time.perf_counter() - started}
     started = time.perf_counter()
     ct = ContentType.objects.get_for_model(Complaint).pk
+    message_body = encrypt("Sigap: pengaduan diterima.")  # texts are encrypted at rest as well
+    with connection.cursor() as cursor:
+        cursor.execute(SQL_IDENTITY_POOL)
+        cursor.executemany("INSERT INTO bench_identity_pool VALUES (%s, %s, %s, %s, %s, %s)", identity_pool())
     for start in range(1, count + 1, batch):
         stop = min(start + batch - 1, count)
         with transaction.atomic(), connection.cursor() as cursor:
@@ -177,7 +205,7 @@ def seed(count: int, *, batch: int = 250_000, log=print) -> dict:
             hi = cursor.fetchone()[0]
             cursor.execute(SQL_IDENTITIES, {"lo": lo, "hi": hi})
             cursor.execute(SQL_AUDIT, {"ct": ct, "lo": lo, "hi": hi})
-            cursor.execute(SQL_MESSAGES, {"lo": lo, "hi": hi})
+            cursor.execute(SQL_MESSAGES, {"lo": lo, "hi": hi, "body": message_body})
         log(f"  seeded {stop:,} complaints ({time.perf_counter() - started:.1f} s)")
     timings["insert_s"] = time.perf_counter() - started
     analyze = time.perf_counter()

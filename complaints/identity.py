@@ -18,11 +18,12 @@ offices and Kanwil, and anything printed for an agency leaves a confidential ide
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint, Identity, IdentityReveal, Role
+from complaints.models import CaseMessage, Complaint, Confidentiality, Identity, IdentityReveal, Role
 from complaints.permissions import complaints_visible_to
 
 HANDLING_ROLES = (Role.INTAKE_OFFICER, Role.CASE_OFFICER, Role.SUPERVISOR)
@@ -88,4 +89,20 @@ def identity_read(user, complaint: Complaint) -> dict | None:
         "address": identity.address,
         "nip": identity.nip,
         "own_agency": identity.own_agency.name if identity.own_agency_id else identity.own_agency_name,
+        **_original_text(complaint),
     }
+
+
+def _original_text(complaint: Complaint) -> dict:
+    """What the complainant typed where identifiers were masked (redaction.seal): read only with
+    the identity, under the same logged read."""
+    if complaint.confidentiality == Confidentiality.OPEN:
+        return {}  # an open complaint's text is kept as typed: nothing was sealed
+    sealed = complaint.sealed_text
+    messages = [
+        {"id": pk, "created_at": created_at, "body": body}
+        for pk, created_at, body in CaseMessage.objects.filter(complaint=complaint)
+        .exclude(sealed_body="")
+        .values_list("id", "created_at", "sealed_body")
+    ]
+    return {"original_text": json.loads(sealed) if sealed else {}, "original_messages": messages}

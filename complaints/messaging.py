@@ -136,6 +136,8 @@ def _message(complaint, key: str, *, preloaded=None, **extra) -> Message | None:
         content_sid=template_sid,
         content_variables={"1": values["code"], "2": values["status"]} if template_sid else {},
         reference=f"complaint:{complaint.pk}",
+        # The PIN goes to the complainant's phone and nowhere else: blanked once sent, never logged.
+        sensitive="pin" in extra,
     )
 
 
@@ -151,6 +153,7 @@ def _enqueue(message: Message | None) -> Message | None:
         content_sid=message.content_sid,
         variables=message.content_variables,
         reference=message.reference,
+        sensitive=message.sensitive,
     )
 
 

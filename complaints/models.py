@@ -7,6 +7,8 @@ so that who may read it can be restricted and every read logged.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.indexes import GinIndex
@@ -18,6 +20,7 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from complaints.codes import display_code
 from notifications.models import Channel as MessageChannel
+from notifications.personal import BlindIndexed, EncryptedTextField
 from workflow.models import Via
 
 # --- indexes that exist on PostgreSQL only ------------------------------------------------------
@@ -362,6 +365,10 @@ class Complaint(FSMModelMixin, models.Model):
     description = models.TextField(_("kronologi"))
     complained_to_agency_first = models.BooleanField(_("sudah mengadu ke instansi"), null=True, blank=True)
     desired_outcome = models.TextField(_("harapan pelapor"), blank=True)
+    # A confidential or anonymous complaint keeps its text with the identifiers typed into it
+    # masked (complaints/redaction.py); what was typed is kept only here, encrypted, as JSON
+    # {"description": …, "desired_outcome": …, "location": …}, and read through the logged reveal.
+    sealed_text = EncryptedTextField(blank=True, default="")
     vulnerable_groups = models.ManyToManyField(VulnerableGroup, blank=True, related_name="complaints")
 
     # Who reports and how they want to hear back.
@@ -599,18 +606,23 @@ class Complaint(FSMModelMixin, models.Model):
         return choice_label(Channel, self.channel)
 
 
-class Identity(models.Model):
-    """The complainant's personal data (UU 27/2022 PDP), kept apart from the complaint."""
+class Identity(BlindIndexed):
+    """The complainant's personal data (UU 27/2022 PDP), kept apart from the complaint and encrypted
+    at rest (notifications/personal.py): a database dump holds none of it."""
+
+    blind_indexed = ("phone",)
 
     complaint = models.OneToOneField(
         Complaint, on_delete=models.CASCADE, primary_key=True, related_name="identity"
     )
-    name = models.CharField(_("nama"), max_length=150)
-    nik = models.CharField(_("NIK"), max_length=16, blank=True)
-    phone = models.CharField(_("nomor telepon"), max_length=20, blank=True, db_index=True)
-    email = models.EmailField(_("email"), blank=True)
-    address = models.TextField(_("alamat"), blank=True)
-    nip = models.CharField(_("NIP"), max_length=18, blank=True)
+    name = EncryptedTextField(_("nama"))
+    nik = EncryptedTextField(_("NIK"), blank=True)
+    phone = EncryptedTextField(_("nomor telepon"), blank=True)
+    # The keyed hash of the phone number in E.164: how an inbound SMS finds its sender's cases.
+    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    email = EncryptedTextField(_("email"), blank=True)
+    address = EncryptedTextField(_("alamat"), blank=True)
+    nip = EncryptedTextField(_("NIP"), blank=True)
     own_agency = models.ForeignKey(
         Agency,
         on_delete=models.PROTECT,
@@ -619,9 +631,7 @@ class Identity(models.Model):
         related_name="+",
         verbose_name=_("instansi tempat bekerja"),
     )
-    own_agency_name = models.CharField(
-        _("instansi tempat bekerja (jika tidak ada di daftar)"), max_length=200, blank=True
-    )
+    own_agency_name = EncryptedTextField(_("instansi tempat bekerja (jika tidak ada di daftar)"), blank=True)
 
     class Meta:
         verbose_name = _("identitas pelapor")
@@ -662,6 +672,8 @@ class CaseMessage(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     body = models.TextField()
+    # The complainant's own words when ``body`` had identifiers masked (see Complaint.sealed_text).
+    sealed_body = EncryptedTextField(blank=True, default="")
     channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -680,3 +692,68 @@ class IdentityReveal(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class DataRequest(models.Model):
+    """A complainant's request about their personal data (UU 27/2022 PDP): a correction, a
+    restriction of processing or an erasure, filed from /lacak/ and answered by an officer who
+    handles the case within 3×24 hours (docs/domain.md#personal-data).
+
+    The request text may hold personal data (a corrected name, a NIK): it is encrypted at rest,
+    and an officer reads a confidential case's requests only after revealing its identity."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Perbaikan data")
+        RESTRICTION = "restriction", _("Pembatasan pemrosesan")
+        ERASURE = "erasure", _("Penghapusan data")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Menunggu jawaban")
+        ANSWERED = "answered", _("Dijawab")
+
+    class Outcome(models.TextChoices):
+        DONE = "done", _("Dilaksanakan")
+        REFUSED = "refused", _("Ditolak")
+
+    # UU 27/2022 ps. 30, 32 and 41: 3×24 hours from the request, counted in hours, not working days.
+    ANSWER_WITHIN = datetime.timedelta(hours=3 * 24)
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="data_requests")
+    kind = models.CharField(_("jenis permintaan"), max_length=20, choices=Kind.choices)
+    text = EncryptedTextField(_("permintaan"))
+    created_at = models.DateTimeField(_("diajukan"), default=timezone.now)
+    due_at = models.DateTimeField(_("tenggat"))
+    state = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    # The answer may repeat the personal data it corrects: encrypted like the request.
+    answer = EncryptedTextField(_("jawaban"), blank=True, default="")
+    outcome = models.CharField(_("hasil"), max_length=10, choices=Outcome.choices, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dijawab oleh"),
+    )
+    answered_at = models.DateTimeField(_("dijawab pada"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("permintaan data pribadi")
+        verbose_name_plural = _("permintaan data pribadi")
+        indexes = [
+            # The officers' queue: open requests, soonest deadline first.
+            models.Index(fields=["state", "due_at"], name="datarequest_state_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.complaint_id}"
+
+    def save(self, *args, **kwargs):
+        if self.due_at is None:
+            self.due_at = self.created_at + self.ANSWER_WITHIN
+        super().save(*args, **kwargs)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == self.Status.OPEN and self.due_at is not None and self.due_at < timezone.now()

@@ -1,8 +1,15 @@
-"""Masking a complainant's identifiers in text they wrote: for the referral letter of a confidential
-case, and for a case whose personal data reached the end of its retention period."""
+"""Masking a complainant's identifiers in text they wrote (docs/domain.md#confidentiality).
+
+- A confidential or anonymous complaint is stored with the identifiers typed into its text
+  masked (``seal``): officers read the masked text until a logged reveal; what was typed is kept
+  only encrypted beside it (Complaint.sealed_text, CaseMessage.sealed_body).
+- The referral letter of a confidential case masks the complainant's own identifiers.
+- A case whose personal data reached the end of its retention period is masked the same way.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.utils.translation import gettext as _
@@ -11,6 +18,13 @@ from complaints.models import Identity
 
 _SEPARATORS = r"[\s.\-()]*"
 _NAME_TOKEN = re.compile(r"[^\W\d_]{3,}")
+# Identifiers anyone may type, whoever they belong to: an email address, a 16-digit NIK or
+# 18-digit NIP, an Indonesian mobile number (08…, 62 8…, +62 8…), with the usual separators.
+_ANY_IDENTIFIER = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    rf"|(?<![\d+])\d(?:[ .\-]?\d){{15,17}}(?!\d)"
+    rf"|(?<![\w+])(?:\+{_SEPARATORS}62|62|0){_SEPARATORS}8(?:[ .\-]?\d){{7,11}}(?!\d)"
+)
 
 
 def _digits_pattern(digits: str) -> str:
@@ -64,3 +78,20 @@ def redact_identity(text: str, identity: Identity | None, *, keep: str = "") -> 
     patterns.sort(key=len, reverse=True)
     masked = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
     return masked.sub(_("[dirahasiakan]"), text)
+
+
+def mask_identifiers(text: str, identity: Identity | None = None) -> str:
+    """`text` with the complainant's own identifiers (redact_identity) and every other email
+    address, NIK/NIP-shaped number and mobile number masked."""
+    if not text:
+        return text
+    # The generic patterns first: a name inside an email address would otherwise break it apart.
+    return redact_identity(_ANY_IDENTIFIER.sub(_("[dirahasiakan]"), text), identity)
+
+
+def seal(values: dict[str, str], identity: Identity | None) -> tuple[dict[str, str], str]:
+    """The values with identifiers masked, and the originals to keep encrypted: JSON of those that
+    changed, or "" when nothing was masked."""
+    masked = {key: mask_identifiers(value, identity) for key, value in values.items()}
+    originals = {key: values[key] for key in values if masked[key] != values[key]}
+    return masked, (json.dumps(originals, ensure_ascii=False) if originals else "")

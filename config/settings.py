@@ -6,7 +6,6 @@ fails loudly at start-up (ImproperlyConfigured) instead of surfacing later as od
 """
 
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,19 +50,36 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, or one generated once and kept in var/ (never in the repo)."""
-    key = env_str("SECRET_KEY")
-    if key:
-        if len(key) < 32:
-            raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
-        return key
-    path = VAR_DIR / "secret_key"
+def _kept_secret(name: str, variable: str) -> str:
+    """A secret from the environment, else from var/<name>, which an explicit step wrote
+    (`make install` runs `python -m config.keys`). A server never makes one up by itself: only
+    with DEBUG on is a missing file written here, as a developer's convenience."""
+    value = env_str(variable)
+    if value:
+        return value
+    path = VAR_DIR / name
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                f"{variable} is not set: set it in the environment, or write {path} with "
+                "`python -m config.keys` (`make install` does; README: Keys). With DEBUG off Sigap "
+                "never makes up a secret by itself."
+            )
+        from config import keys
+
+        keys.write(VAR_DIR, name)
+    value = path.read_text().strip()
+    if not value:
+        raise ImproperlyConfigured(f"{path} is empty: remove it and run `python -m config.keys`")
+    return value
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, or var/secret_key (never in the repo)."""
+    key = _kept_secret("secret_key", "SECRET_KEY")
+    if len(key) < 32:
+        raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
+    return key
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -85,7 +101,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -99,6 +115,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.security.SessionLimitMiddleware",  # after the session, auth and messages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: turns a sign-in refused by the lock-out into its page (AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
@@ -245,14 +263,30 @@ SIGAP_INBOUND_REPLY_HOURS = env_int("SIGAP_INBOUND_REPLY_HOURS", 24, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 
-# Security headers. HTTPS-only cookies when the public URL is https.
-_https = SIGAP_PUBLIC_URL.startswith("https://")
-SESSION_COOKIE_SECURE = _https
-CSRF_COOKIE_SECURE = _https
+# Security headers (the Content-Security-Policy: config/security.py). Served over https (the
+# public URL is https, or SIGAP_HTTPS=true): HSTS for a year, plain http redirected (the proxy's
+# health check excepted) and cookies only over https. The embedded defaults stay on plain http.
+SIGAP_HTTPS = env_bool("SIGAP_HTTPS", SIGAP_PUBLIC_URL.startswith("https://"))
+SESSION_COOKIE_SECURE = SIGAP_HTTPS
+CSRF_COOKIE_SECURE = SIGAP_HTTPS
+if SIGAP_HTTPS:
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A signed-in session (officers, the admin) ends after this long without a request, and this long
+# after signing in whatever the activity (config/security.py: its session store reads an expired
+# session as empty, for the pages, the API and /ws/queue/ alike). A complainant's tracking session
+# keeps its own 30 minutes (complaints/public/views.py).
+SIGAP_SESSION_IDLE_MINUTES = env_int("SIGAP_SESSION_IDLE_MINUTES", 30, minimum=1)
+SIGAP_SESSION_MAX_HOURS = env_int("SIGAP_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_ENGINE = "config.security"  # Django's database sessions, with those two limits
+SESSION_COOKIE_AGE = SIGAP_SESSION_MAX_HOURS * 3600
 if env_bool("SIGAP_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
@@ -310,10 +344,34 @@ SIGAP_MESSAGE_MAX_ATTEMPTS = env_int("SIGAP_MESSAGE_MAX_ATTEMPTS", 6, minimum=1)
 # The PIN is a 6-digit secret protected by throttling, not hash cost: a keyed HMAC (docs/domain.md#tracking-codes-and-pins).
 SIGAP_PIN_KEY = env_str("SIGAP_PIN_KEY") or SECRET_KEY
 
+
+def _data_keys() -> list[str]:
+    """Fernet keys for personal data at rest, newest first (notifications/personal.py)."""
+    from cryptography.fernet import Fernet
+
+    raw = _kept_secret("data_keys", "SIGAP_DATA_KEYS")
+    keys = [key.strip() for key in raw.split(",") if key.strip()]
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                "SIGAP_DATA_KEYS holds a key that is not a Fernet key (32 url-safe base64 bytes; "
+                "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+            ) from None
+    return keys
+
+
+# Encrypts identities and message recipients at rest; the index key hashes phone numbers for
+# look-ups. Keep both apart from the database's backups (README: Keys).
+SIGAP_DATA_KEYS = _data_keys()
+SIGAP_INDEX_KEY = _kept_secret("index_key", "SIGAP_INDEX_KEY")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Knox first: a refused or missing token is answered 401 with WWW-Authenticate: Token.
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -323,6 +381,14 @@ REST_FRAMEWORK = {
         "track": env_str("SIGAP_THROTTLE_TRACK", "20/hour"),
     },
     "NUM_PROXIES": env_int("SIGAP_NUM_PROXIES", 0),
+}
+# Officers' API tokens (django-rest-knox): stored as a SHA-512 digest, shown once at
+# /petugas/token-api/, valid SIGAP_API_TOKEN_DAYS days, never extended by use, a few per officer.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int("SIGAP_API_TOKEN_DAYS", 90, minimum=1)),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 5,
+    "AUTH_HEADER_PREFIX": "Token",  # clients keep sending "Authorization: Token <key>"
 }
 # The web form's own limit per client address and hour (the API's is SIGAP_THROTTLE_INTAKE),
 # kept by django-ratelimit in the default cache (complaints/public/views.py).
@@ -375,5 +441,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "celery.app.trace": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "celery.app.trace": {"level": "WARNING"},
+        # axes says at INFO each time a sign-in clears its (masked) counts; failures and lock-outs are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -5,18 +5,39 @@ from django.utils.translation import gettext_lazy as _
 
 from . import texts
 from .models import Message, MessageTemplate, OptOut
+from .personal import masked_address
+
+# Administrators keep the outbox running; they never read what was sent to whom: recipients are
+# masked and texts left out (officers read a case's messages on its page, docs/domain.md#confidentiality).
+HIDDEN_FIELDS = {"recipient", "body", "content_variables"}
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "channel", "template_key", "status", "attempts", "reason", "reference"]
+    list_display = [
+        "created_at",
+        "channel",
+        "masked_recipient",
+        "template_key",
+        "status",
+        "attempts",
+        "reason",
+    ]
     list_filter = ["status", "channel", "template_key"]
     search_fields = ["=reference", "=twilio_sid"]
-    readonly_fields = [f.name for f in Message._meta.fields] + ["reason"]
+    fields = readonly_fields = [
+        "masked_recipient",
+        *(f.name for f in Message._meta.fields if f.name not in HIDDEN_FIELDS and f.name != "id"),
+        "reason",
+    ]
 
     @admin.display(description=_("keterangan"))
     def reason(self, message: Message) -> str:
         return message.reason
+
+    @admin.display(description=_("penerima"))
+    def masked_recipient(self, message: Message) -> str:
+        return masked_address(message.recipient)
 
     def has_add_permission(self, request):
         return False
@@ -24,9 +45,16 @@ class MessageAdmin(admin.ModelAdmin):
 
 @admin.register(OptOut)
 class OptOutAdmin(admin.ModelAdmin):
-    list_display = ["phone", "channel", "created_at"]
+    list_display = ["masked_phone", "channel", "created_at"]
     list_filter = ["channel"]
-    search_fields = ["=phone"]
+    fields = readonly_fields = ["masked_phone", "channel", "created_at"]
+
+    @admin.display(description=_("nomor"))
+    def masked_phone(self, optout: OptOut) -> str:
+        return masked_address(optout.phone)
+
+    def has_add_permission(self, request):
+        return False
 
 
 class MessageTemplateForm(forms.ModelForm):

@@ -17,7 +17,8 @@ from django.utils.translation import pgettext_lazy
 
 from . import contacts
 from .contacts import e164, parse_phone
-from .models import Conversation, InboundMessage
+from .models import Contact, Conversation, InboundMessage
+from .personal import blind_index
 
 CONVERSATION_TIMEOUT = datetime.timedelta(hours=24)
 
@@ -54,6 +55,8 @@ class Inbound:
     language: str | None = None
     # What is kept in InboundMessage.body when it differs from the text (a handler removes a PIN).
     stored_body: str | None = None
+    # Set by forget_sender(): once answered, nothing recorded here keeps the number with its messages.
+    forget: bool = False
 
     @property
     def words(self) -> list[str]:
@@ -173,12 +176,36 @@ def handle(inbound: Inbound) -> str:
         if reply is None:
             reply = reply_text("unknown", english=inbound.english)
         # The reply is kept so that a retried webhook gets the same answer (e.g. LAPOR's code
-        # and PIN, which is sent nowhere else).
+        # and PIN, which is sent nowhere else); inbound_replies_forget blanks it later.
         record.reply = reply
         if inbound.stored_body is not None:
             record.body = inbound.stored_body
         record.save(update_fields=["reply", "body"])
+        if inbound.forget:
+            _forget_number(inbound.phone)
     return reply
+
+
+def forget_sender(inbound: Inbound) -> None:
+    """Unlink the sender's number from everything it sent, once this message is answered and in
+    the same transaction as the handler's work (an anonymous report: docs/domain.md#confidentiality).
+
+    Every recorded message of the number, on any channel and this one included, loses the number,
+    its text and its media; the MessageSid and the reply stay, so a webhook Twilio retries is still
+    recognised and answered as before (the reply is blanked after SIGAP_INBOUND_REPLY_HOURS like
+    any other: inbound_replies_forget). The number's WhatsApp-window contact goes too: its time
+    would point at those messages. Opt-outs stay (the person's own instruction), as does a
+    conversation in progress on another channel.
+    """
+    inbound.forget = True
+
+
+def _forget_number(phone: str) -> None:
+    if not phone:
+        return
+    index = blind_index(phone)
+    InboundMessage.objects.filter(phone_index=index).update(phone="", phone_index="", body="", media=[])
+    Contact.objects.filter(phone_index=index).delete()
 
 
 # --- conversations -------------------------------------------------------------------------------
@@ -192,7 +219,7 @@ def conversation_for(phone: str, channel: str) -> Conversation | None:
     An ended one is returned once more with ``expired = True`` (and deleted), so its handler can
     tell the person why their answer is not understood any more.
     """
-    conversations = Conversation.objects.filter(phone=phone, channel=channel)
+    conversations = Conversation.objects.filter(phone_index=blind_index(phone), channel=channel)
     if transaction.get_connection().in_atomic_block:
         # Two messages from one phone at once (a double send) must not both answer the same step.
         conversations = conversations.select_for_update()
@@ -217,7 +244,7 @@ def conversations_purge_expired(*, now=None) -> int:
 def conversation_start(
     phone: str, channel: str, *, handler: str, step: str, data: dict | None = None
 ) -> Conversation:
-    Conversation.objects.filter(phone=phone, channel=channel).delete()
+    Conversation.objects.filter(phone_index=blind_index(phone), channel=channel).delete()
     return Conversation.objects.create(
         phone=phone, channel=channel, handler=handler, step=step, data=data or {}, updated_at=timezone.now()
     )

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .personal import BlindIndexed, EncryptedJSONField, EncryptedTextField, masked_address
+
 
 class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
@@ -25,12 +27,19 @@ class Status(models.TextChoices):
     UNDELIVERED = "undelivered", _("Tidak sampai")
 
 
-class Message(models.Model):
+class Message(BlindIndexed):
+    """One message to one person. Its recipient and text are personal data, encrypted at rest
+    (personal.py); a text that carries a secret (the PIN) is ``sensitive``: blanked once sent."""
+
+    blind_indexed = ("recipient",)
+
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    recipient = models.CharField(max_length=254)
+    recipient = EncryptedTextField()
+    recipient_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     language = models.CharField(max_length=5, default="id")
     template_key = models.CharField(max_length=60)
-    body = models.TextField(blank=True)
+    body = EncryptedTextField(blank=True)
+    sensitive = models.BooleanField(default=False)
     # WhatsApp outside the 24-hour window: an approved Twilio Content template and its variables.
     content_sid = models.CharField(max_length=40, blank=True)
     content_variables = models.JSONField(default=dict, blank=True)
@@ -103,34 +112,44 @@ ERROR_REASONS = {
 }
 
 
-class OptOut(models.Model):
+class OptOut(BlindIndexed):
     """STOP / BERHENTI: this number receives nothing more on this channel until MULAI / START."""
 
-    phone = models.CharField(max_length=20)
+    blind_indexed = ("phone",)
+
+    phone = EncryptedTextField()
+    phone_index = models.CharField(max_length=64, default="", editable=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["phone", "channel"], name="one_optout_per_channel")]
+        constraints = [
+            models.UniqueConstraint(fields=["phone_index", "channel"], name="one_optout_per_channel")
+        ]
         verbose_name = _("berhenti berlangganan")
         verbose_name_plural = _("berhenti berlangganan")
 
     def __str__(self) -> str:
-        return f"{self.channel}:{self.phone}"
+        return f"{self.channel}:{masked_address(self.phone)}"
 
 
-class Contact(models.Model):
+class Contact(BlindIndexed):
     """When a number last wrote to us on a channel: WhatsApp allows free text for 24 hours after."""
 
-    phone = models.CharField(max_length=20)
+    blind_indexed = ("phone",)
+
+    phone = EncryptedTextField()
+    phone_index = models.CharField(max_length=64, default="", editable=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     last_inbound_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["phone", "channel"], name="one_contact_per_channel")]
+        constraints = [
+            models.UniqueConstraint(fields=["phone_index", "channel"], name="one_contact_per_channel")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.channel}:{self.phone}"
+        return f"{self.channel}:{masked_address(self.phone)}"
 
 
 class MessageTemplate(models.Model):
@@ -174,15 +193,19 @@ class MessageTemplate(models.Model):
         return f"{self.key} [{self.language}{'/' + self.channel if self.channel else ''}]"
 
 
-class InboundMessage(models.Model):
-    """A message a person sent us. The MessageSid is unique: a webhook Twilio retries is handled once."""
+class InboundMessage(BlindIndexed):
+    """A message a person sent us. The MessageSid is unique: a webhook Twilio retries is handled once.
+    The number, the text and the reply (which may hold a new complaint's PIN) are encrypted."""
+
+    blind_indexed = ("phone",)
 
     sid = models.CharField(max_length=40, unique=True)
-    phone = models.CharField(max_length=20, db_index=True)
+    phone = EncryptedTextField(blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    body = models.TextField(blank=True)
+    body = EncryptedTextField(blank=True)
     media = models.JSONField(default=list, blank=True)
-    reply = models.TextField(blank=True)
+    reply = EncryptedTextField(blank=True)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)  # retention purges by it
 
     class Meta:
@@ -194,20 +217,24 @@ class InboundMessage(models.Model):
         return f"{self.channel}:{self.sid}"
 
 
-class Conversation(models.Model):
-    """A guided exchange over SMS/WhatsApp, kept in the database so it survives a restart."""
+class Conversation(BlindIndexed):
+    """A guided exchange over SMS/WhatsApp, kept in the database so it survives a restart. The
+    number and the answers so far (a complaint being told) are encrypted."""
 
-    phone = models.CharField(max_length=20)
+    blind_indexed = ("phone",)
+
+    phone = EncryptedTextField()
+    phone_index = models.CharField(max_length=64, default="", editable=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     handler = models.CharField(max_length=30)
     step = models.CharField(max_length=30)
-    data = models.JSONField(default=dict, blank=True)
+    data = EncryptedJSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["phone", "channel"], name="one_conversation_per_channel")
+            models.UniqueConstraint(fields=["phone_index", "channel"], name="one_conversation_per_channel")
         ]
 
     def __str__(self) -> str:
-        return f"{self.handler}@{self.step} {self.channel}:{self.phone}"
+        return f"{self.handler}@{self.step} {self.channel}:{masked_address(self.phone)}"

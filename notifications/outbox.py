@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .contacts import is_opted_out
 from .models import GAVE_UP, OPTED_OUT, Message, Status
+from .personal import blind_index
 
 
 def enqueue(
@@ -19,11 +20,13 @@ def enqueue(
     content_sid: str = "",
     variables: dict | None = None,
     reference: str = "",
+    sensitive: bool = False,
 ) -> Message:
     """Queue one message. It exists if and only if the caller's transaction commits.
 
     A recipient who opted out on this channel gets a row that is failed at once with the reason
     ("opted out"), so officers can see why the complainant heard nothing; nothing is sent.
+    ``sensitive``: the text carries a secret (a PIN); it is blanked once sent, and never logged.
     """
     message = Message(
         channel=channel,
@@ -34,6 +37,7 @@ def enqueue(
         content_sid=content_sid,
         content_variables=variables or {},
         reference=reference,
+        sensitive=sensitive,
     )
     if channel != "email" and is_opted_out(recipient, channel):
         message.status = Status.FAILED
@@ -51,6 +55,7 @@ def enqueue_many(messages: list[Message]) -> list[Message]:
         return []
     opted_out = set(_opted_out_pairs({(m.recipient, m.channel) for m in messages if m.channel != "email"}))
     for message in messages:
+        message.recipient_index = blind_index(message.recipient)  # bulk_create skips save()
         if (message.recipient, message.channel) in opted_out:
             message.status = Status.FAILED
             message.last_error = OPTED_OUT
@@ -68,10 +73,11 @@ def _opted_out_pairs(pairs):
 
     if not pairs:
         return []
+    by_index = {(blind_index(phone), channel): (phone, channel) for phone, channel in pairs}
     query = Q()
-    for phone, channel in pairs:
-        query |= Q(phone=phone, channel=channel)
-    return OptOut.objects.filter(query).values_list("phone", "channel")
+    for index, channel in by_index:
+        query |= Q(phone_index=index, channel=channel)
+    return [by_index[pair] for pair in OptOut.objects.filter(query).values_list("phone_index", "channel")]
 
 
 def schedule_send_on_commit(message_id: int) -> None:

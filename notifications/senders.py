@@ -14,6 +14,7 @@ from twilio.rest import Client
 
 from .contacts import within_whatsapp_window
 from .models import Message
+from .personal import masked_address
 
 logger = logging.getLogger("sigap.messages")
 
@@ -98,7 +99,15 @@ def send_twilio(message: Message) -> Sent:
 
 
 def send_console(message: Message) -> Sent:
-    logger.info("[%s → %s] %s", message.channel, message.recipient, message.body or message.content_sid)
+    # The log is no place for personal data: the number masked, a text with a secret left out.
+    text = (
+        "[teks berisi rahasia, tidak dicatat / text with a secret, not logged]"
+        if message.sensitive
+        else message.body
+    )
+    logger.info(
+        "[%s → %s] %s", message.channel, masked_address(message.recipient), text or message.content_sid
+    )
     return Sent(sid=f"CONSOLE{uuid.uuid4().hex[:26]}", status="sent")
 
 

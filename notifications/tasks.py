@@ -65,13 +65,15 @@ def deliver(message_id: int) -> str:
             updated_at=timezone.now(),
         )
         return "retry"
-    # Record the SID at once: a status callback may arrive any moment now.
+    # Record the SID at once: a status callback may arrive any moment now. A secret the text
+    # carried (a PIN) now exists only on the recipient's phone.
     Message.objects.filter(pk=message_id, status=Status.SENDING).update(
         status=Status.SENT,
         twilio_sid=sent.sid,
         sent_at=timezone.now(),
         last_error="",
         updated_at=timezone.now(),
+        **({"body": ""} if message.sensitive else {}),
     )
     return "sent"
 

@@ -182,7 +182,11 @@ def _tracked_or_refusal(request, data: dict):
             code=data["tracking_code"], pin=data["pin"], client_key=client_address(request)
         )
     except TrackingLocked as exc:
-        return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        return Response(
+            {"detail": str(exc.message)},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.wait)},
+        )
     if complaint is None:
         return Response(
             {"detail": _("Kode lacak atau PIN tidak cocok. Periksa lagi pesan atau catatan Anda.")},

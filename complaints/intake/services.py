@@ -15,7 +15,8 @@ from django.utils import timezone, translation
 
 from complaints import codes, machine, messaging
 from complaints.intake.forms import ComplaintIntakeForm, validate_evidence
-from complaints.models import Complaint, Evidence, HandlingUnit, Identity
+from complaints.models import Complaint, Confidentiality, Evidence, HandlingUnit, Identity
+from complaints.redaction import mask_identifiers, seal
 from complaints.sanitize import clean_text
 
 
@@ -58,9 +59,7 @@ def complaint_create(
     """
     with atomic_with_evidence(evidence) as stored:
         complaint, pin = _create(channel=channel, cleaned=cleaned, language=language)
-        Evidence.objects.bulk_create(
-            [Evidence(complaint=complaint, channel=channel, **fields) for fields in stored]
-        )
+        evidence_record(complaint, channel=channel, stored=stored)
         machine.complaint_received(complaint, via=channel)
         # By SMS/WhatsApp the code and PIN go back as the reply to the complainant's message.
         if channel not in ("sms", "whatsapp"):
@@ -87,6 +86,22 @@ def atomic_with_evidence(uploads) -> Iterator[list[dict]]:
         for name in saved:
             default_storage.delete(name)
         raise
+
+
+def evidence_record(complaint: Complaint, *, channel: str, stored: list[dict]) -> list[Evidence]:
+    """The Evidence rows of files atomic_with_evidence stored. A confidential or anonymous
+    complainant's file names ("KTP Budi Santoso.jpg") are kept with their identifiers masked."""
+    if not stored:
+        return []
+    if complaint.confidentiality != Confidentiality.OPEN:
+        identity = Identity.objects.filter(complaint=complaint).first()
+        stored = [
+            {**fields, "original_name": mask_identifiers(fields["original_name"], identity)}
+            for fields in stored
+        ]
+    return Evidence.objects.bulk_create(
+        [Evidence(complaint=complaint, channel=channel, **fields) for fields in stored]
+    )
 
 
 def _store_evidence(upload, saved: list[str]) -> dict:
@@ -132,6 +147,25 @@ def _create(*, channel: str, cleaned: dict, language: str) -> tuple[Complaint, s
         consent_pdp_at=timezone.now(),
         unit=HandlingUnit.objects.intake_desk_for(province.pk),
     )
+    identity = None
+    if cleaned["confidentiality"] != Confidentiality.ANONYMOUS:
+        identity = Identity(
+            name=cleaned.get("name", ""),
+            nik=cleaned.get("nik", ""),
+            phone=cleaned.get("phone", ""),
+            email=cleaned.get("email", ""),
+            address=cleaned.get("address", ""),
+            nip=cleaned.get("nip", ""),
+            own_agency=cleaned.get("own_agency"),
+            own_agency_name=cleaned.get("own_agency_name", ""),
+        )
+    if cleaned["confidentiality"] != Confidentiality.OPEN:
+        # What a confidential or anonymous complainant typed is stored with its identifiers
+        # masked; the original only encrypted, read through the logged reveal (redaction.seal).
+        masked, fields["sealed_text"] = seal(
+            {key: fields[key] for key in ("description", "desired_outcome", "location")}, identity
+        )
+        fields.update(masked)
     # The code is random; on the rare collision draw again.
     for _attempt in range(10):
         try:
@@ -144,16 +178,7 @@ def _create(*, channel: str, cleaned: dict, language: str) -> tuple[Complaint, s
         raise RuntimeError("could not draw a free tracking code")
     if cleaned.get("vulnerable_groups"):
         complaint.vulnerable_groups.set(cleaned["vulnerable_groups"])
-    if not complaint.is_anonymous:
-        Identity.objects.create(
-            complaint=complaint,
-            name=cleaned.get("name", ""),
-            nik=cleaned.get("nik", ""),
-            phone=cleaned.get("phone", ""),
-            email=cleaned.get("email", ""),
-            address=cleaned.get("address", ""),
-            nip=cleaned.get("nip", ""),
-            own_agency=cleaned.get("own_agency"),
-            own_agency_name=cleaned.get("own_agency_name", ""),
-        )
+    if identity is not None:
+        identity.complaint = complaint
+        identity.save(force_insert=True)
     return complaint, pin

@@ -3,8 +3,11 @@ retention period ends (docs/domain.md#retention).
 
 A case that ended (closed, rejected, withdrawn or merged) more than SIGAP_RETENTION_DAYS ago loses:
 1. the complainant's identity (name, NIK, phone, email, address, NIP, own agency): the row is deleted;
-2. the identifiers the complainant typed into the description and into their own messages on the
-   case's thread, masked as in a confidential case's referral letter (complaints/redaction.py);
+2. the identifiers the complainant typed into the description, the desired outcome, the location,
+   their own messages on the case's thread and the audit trail's copy of those messages, masked as
+   in a confidential case's referral letter (complaints/redaction.py); and the encrypted
+   originals a confidential or anonymous case kept of them, and the texts of its data-subject
+   requests and their answers;
 3. the evidence: rows deleted and files removed from storage once the batch has committed;
 4. the outbox messages' recipients and texts (the rows stay for the delivery figures).
 What stays, and why: the rest of the case (kind, category, agency, region, dates, outcome and the
@@ -24,18 +27,23 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
-from complaints.models import CaseMessage, Complaint, Evidence, Identity, NotifyChannel, State
+from complaints.machine import COMPLAINANT_STEPS
+from complaints.models import CaseMessage, Complaint, DataRequest, Evidence, Identity, NotifyChannel, State
 from complaints.redaction import redact_identity
 from notifications.inbound import inbound_messages_purge, inbound_replies_forget
 from notifications.outbox import messages_forget
+from workflow.models import TransitionLog
 
 logger = logging.getLogger(__name__)
 
 ENDED = (State.CLOSED, State.REJECTED, State.WITHDRAWN, State.DUPLICATE)
+# What the complainant typed about the case.
+TYPED_FIELDS = ("description", "desired_outcome", "location")
 
 
 @dataclass
@@ -74,7 +82,9 @@ def _erase_batch(*, cutoff, now, batch_size: int) -> tuple[int, int]:
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         cases = list(
-            due.only("pk", "description", "agency_name", "agency__name").select_related("agency")[:batch_size]
+            due.only(
+                "pk", "description", "desired_outcome", "location", "agency_name", "agency__name"
+            ).select_related("agency")[:batch_size]
         )
         if not cases:
             return 0, 0
@@ -86,7 +96,9 @@ def _erase_batch(*, cutoff, now, batch_size: int) -> tuple[int, int]:
         # The mask is stored text: in the language the case files are kept in.
         with translation.override(settings.LANGUAGE_CODE):
             for case in cases:
-                case.description = _masked(case.description, identities.get(case.pk), case)
+                for field in TYPED_FIELDS:
+                    setattr(case, field, _masked(getattr(case, field), identities.get(case.pk), case))
+                case.sealed_text = ""
             own_words = list(
                 CaseMessage.objects.filter(complaint_id__in=ids, kind=CaseMessage.Kind.FROM_COMPLAINANT)
             )
@@ -95,12 +107,32 @@ def _erase_batch(*, cutoff, now, batch_size: int) -> tuple[int, int]:
                 message.body = _masked(
                     message.body, identities.get(message.complaint_id), by_case[message.complaint_id]
                 )
-        Complaint.objects.bulk_update(cases, ["description"])
-        CaseMessage.objects.bulk_update(own_words, ["body"])
+                message.sealed_body = ""
+            # The audit trail keeps a copy of what the complainant wrote with each of their steps.
+            steps = list(
+                TransitionLog.objects.filter(
+                    content_type=ContentType.objects.get_for_model(Complaint),
+                    object_id__in=ids,
+                    transition__in=COMPLAINANT_STEPS,
+                ).exclude(fields={})
+            )
+            for log in steps:
+                if log.fields.get("message"):
+                    log.fields = {
+                        **log.fields,
+                        "message": _masked(
+                            log.fields["message"], identities.get(log.object_id), by_case[log.object_id]
+                        ),
+                    }
+        Complaint.objects.bulk_update(cases, [*TYPED_FIELDS, "sealed_text"])
+        CaseMessage.objects.bulk_update(own_words, ["body", "sealed_body"])
+        TransitionLog.objects.bulk_update(steps, ["fields"])
         Complaint.objects.filter(pk__in=ids).update(
             personal_data_erased_at=now, notify_channel=NotifyChannel.NONE
         )
         Identity.objects.filter(complaint_id__in=ids).delete()
+        # A data-subject request may quote the very data it is about.
+        DataRequest.objects.filter(complaint_id__in=ids).update(text="", answer="")
         evidence = Evidence.objects.filter(complaint_id__in=ids)
         names = [name for name in evidence.values_list("file", flat=True) if name]
         evidence.delete()

@@ -1,70 +1,123 @@
-"""Looking a complaint up by tracking code and PIN, with limits on guessing.
+"""Looking a complaint up by tracking code and PIN, with limits on guessing
+(docs/domain.md#tracking-codes-and-pins).
 
-Failures are counted per tracking code and per client (an IP address, or a phone number on
-SMS/WhatsApp) in the cache (Redis in production, so every process shares the count). Past the
-limit the lookup is refused for an hour, even with the right PIN. The count is kept by hand
-(`PinGuesses`, check then count), not by a rate-limit library: it is the domain's own rule
-(docs/domain.md), it counts only wrong guesses, and a locked code must stay locked for every
-client. The web page, the API and SMS/WhatsApp all come through `complaint_for_tracking`; the
-web and the API pass `complaints.limits.client_address(request)` as the client.
+A 6-digit PIN has a million values; what protects it is how few guesses anyone gets:
+1. one client (an IP address, or a phone number on SMS/WhatsApp) and one code: 5 wrong guesses,
+   then that client is refused that code for an hour;
+2. one client, any codes: 20 wrong guesses an hour;
+3. one code, any clients (guessing spread over many addresses): after 5 wrong guesses in a day,
+   each further guess waits for the last one, 1 minute, then 2, 4, … up to an hour. At most about
+   thirty guesses a day reach a code, and no one, guessing or not, locks its owner out for long;
+   the owner also keeps CEK from the phone the case was filed with, which needs no guess.
+The counts live in the cache (Redis in production, so every process shares them) and are kept by
+hand (`PinGuesses`, check then count), not by a rate-limit library: the rule is the domain's own
+and counts only wrong guesses. The web page, the API and SMS/WhatsApp all come through
+`complaint_for_tracking`; the web and the API pass `complaints.limits.client_address(request)`.
 """
 
 from __future__ import annotations
 
+import math
+import time
+
 from django.core.cache import cache
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from complaints import codes
-from complaints.models import Complaint
+from complaints.models import Complaint, Identity
+from notifications.personal import blind_index
 
 WINDOW = 3600
-MAX_FAILURES_PER_CODE = 5
+MAX_FAILURES_PER_PAIR = 5
 MAX_FAILURES_PER_CLIENT = 20
+FREE_FAILURES_PER_CODE = 5
+CODE_MEMORY = 24 * 3600
+FIRST_WAIT, MAX_WAIT = 60, 3600
 
 
 class TrackingLocked(Exception):
-    message = _("Terlalu banyak percobaan yang salah. Coba lagi dalam satu jam.")
+    """Refused for now; ``wait``: seconds until the next guess is heard."""
+
+    def __init__(self, wait: int = WINDOW):
+        super().__init__(wait)
+        self.wait = max(1, int(wait))
+
+    @property
+    def message(self) -> str:
+        if self.wait >= WINDOW:
+            return _("Terlalu banyak percobaan yang salah. Coba lagi dalam satu jam.")
+        return _("Terlalu banyak percobaan yang salah untuk kode ini. Coba lagi dalam %(minutes)s menit.") % {
+            "minutes": math.ceil(self.wait / 60)
+        }
+
+
+def code_wait(failures: int) -> int:
+    """Seconds a code's next guess waits after ``failures`` wrong ones (0 while they are few)."""
+    if failures < FREE_FAILURES_PER_CODE:
+        return 0
+    return min(FIRST_WAIT * 2 ** (failures - FREE_FAILURES_PER_CODE), MAX_WAIT)
 
 
 class PinGuesses:
     """Wrong code + PIN guesses for one tracking code and one client: `check()` before the lookup,
-    `failed()` after a miss. Each count lives an hour from its first failure."""
+    `failed()` after a miss."""
 
-    def __init__(self, code: str, client_key: str):
-        self.limits = {
-            f"track:code:{code}": MAX_FAILURES_PER_CODE,
-            f"track:client:{client_key}": MAX_FAILURES_PER_CLIENT,
-        }
+    def __init__(self, code: str, client_key: str, *, owner: bool = False):
+        self.counters = {f"track:pair:{code}:{client_key}": MAX_FAILURES_PER_PAIR}
+        if not owner:
+            self.counters[f"track:client:{client_key}"] = MAX_FAILURES_PER_CLIENT
+        # The phone a case was filed with answers only for its own guesses: what others tried on
+        # the code never holds its owner back, and the owner's typos do not slow others down.
+        self.code_key = None if owner else f"track:code:{code}"
 
     def check(self) -> None:
-        """Raise TrackingLocked when the code or the client has reached its limit."""
-        counts = cache.get_many(list(self.limits))
-        if any(counts.get(key, 0) >= limit for key, limit in self.limits.items()):
-            raise TrackingLocked()
+        """Raise TrackingLocked when this client has used its guesses, or the code must wait."""
+        state = cache.get_many([*self.counters, *([self.code_key] if self.code_key else [])])
+        if any(state.get(key, 0) >= limit for key, limit in self.counters.items()):
+            raise TrackingLocked(WINDOW)
+        if self.code_key is None:
+            return
+        failures, last = state.get(self.code_key, (0, 0.0))
+        left = last + code_wait(failures) - time.time()
+        if left > 0:
+            raise TrackingLocked(left)
 
     def failed(self) -> None:
-        for key in self.limits:
+        for key in self.counters:
             if not cache.add(key, 1, WINDOW):
                 try:
                     cache.incr(key)
                 except ValueError:  # expired between add and incr
                     cache.set(key, 1, WINDOW)
+        if self.code_key is None:
+            return
+        failures, _last = cache.get(self.code_key, (0, 0.0))
+        cache.set(self.code_key, (failures + 1, time.time()), CODE_MEMORY)
 
 
-def complaint_for_tracking(*, code: str, pin: str, client_key: str) -> Complaint | None:
-    """The complaint with this code when the PIN matches; None otherwise (no hint which was wrong)."""
+def complaint_for_tracking(*, code: str, pin: str, client_key: str, phone: str = "") -> Complaint | None:
+    """The complaint with this code when the PIN matches; None otherwise (no hint which was wrong).
+
+    ``phone``: the number an SMS/WhatsApp message came from. From the number the case was filed
+    with, the owner is never held back by guesses others made; only their own wrong PINs count.
+    """
     code = codes.normalise_code(code)
-    guesses = PinGuesses(code, client_key)
-    guesses.check()
     complaint = (
         Complaint.objects.select_related("unit", "category").filter(tracking_code=code).first()
         if code
         else None
     )
+    owner = bool(complaint is not None and phone and _filed_from(complaint, phone))
+    guesses = PinGuesses(code, client_key, owner=owner)
+    guesses.check()
     if complaint is None or not codes.pin_matches(complaint, pin or ""):
         guesses.failed()
         return None
     return complaint
+
+
+def _filed_from(complaint: Complaint, phone: str) -> bool:
+    return Identity.objects.filter(complaint=complaint, phone_index=blind_index(phone)).exists()
 
 
 def public_timeline(complaint: Complaint, language: str | None = None) -> list[dict]:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from complaints import codes
@@ -19,9 +22,9 @@ from complaints.intake.forms import ComplaintIntakeForm, validate_evidence
 from complaints.intake.selectors import intake_form_context
 from complaints.intake.services import complaint_create
 from complaints.limits import client_address
-from complaints.models import CaseMessage, Complaint
-from complaints.public.selectors import state_explanation
-from complaints.public.services import COMPLAINANT_ACTIONS, complainant_act
+from complaints.models import CaseMessage, Complaint, DataRequest
+from complaints.public.selectors import personal_data_for, state_explanation
+from complaints.public.services import COMPLAINANT_ACTIONS, complainant_act, data_request_create
 from complaints.public.tracking import TrackingLocked, complaint_for_tracking, public_timeline
 from complaints.sanitize import clean_text
 from workflow import engine
@@ -164,3 +167,66 @@ def lacak_aksi(request, name: str):
 def lacak_keluar(request):
     request.session.pop(TRACKED_SESSION_KEY, None)
     return redirect("lacak")
+
+
+# --- "Data saya": the complainant's personal data (UU 27/2022 PDP, docs/domain.md#personal-data) --
+# Only in the tracked session (code + PIN in the last 30 minutes); never cached (phones are shared).
+@never_cache
+@require_GET
+def data_saya(request):
+    complaint = tracked_complaint(request)
+    if complaint is None:
+        return redirect("lacak")
+    return render(request, "complaints/public/data_saya.html", data_saya_context(complaint))
+
+
+def data_saya_context(
+    complaint: Complaint, *, errors: dict | None = None, posted: dict | None = None
+) -> dict:
+    return {
+        "code": codes.display_code(complaint.tracking_code),
+        "data": personal_data_for(complaint, language=get_language()),
+        "request_kinds": DataRequest.Kind.choices,
+        "errors": errors or {},
+        "posted": posted or {},
+    }
+
+
+@never_cache
+@require_GET
+def data_saya_json(request):
+    """The same as the page, as a file the complainant keeps (and may take elsewhere)."""
+    complaint = tracked_complaint(request)
+    if complaint is None:
+        return redirect("lacak")
+    data = personal_data_for(complaint, language=get_language())
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="sigap-data-saya-{complaint.tracking_code}.json"'
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@require_POST
+def data_saya_permintaan(request):
+    """A correction, restriction or erasure request (complaints.public.services.data_request_create)."""
+    complaint = tracked_complaint(request)
+    if complaint is None:
+        return redirect("lacak")
+    posted = {"kind": request.POST.get("kind", ""), "text": request.POST.get("text", "")}
+    try:
+        data_request_create(complaint=complaint, **posted)
+    except ValidationError as exc:
+        context = data_saya_context(complaint, errors=exc.message_dict, posted=posted)
+        return render(request, "complaints/public/data_saya.html", context, status=400)
+    messages.success(
+        request,
+        _(
+            "Permintaan Anda tercatat. Petugas wajib menjawabnya dalam 3×24 jam; jawabannya tampil di halaman ini."
+        ),
+    )
+    return redirect("lacak_data_saya")

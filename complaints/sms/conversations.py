@@ -2,7 +2,8 @@
 
 The conversation lives in the database (notifications.Conversation), so it survives a restart;
 a day of silence ends it; BATAL cancels it at any step. The complaint is filed through the same
-intake service as the web form (same validation, same sanitising).
+intake service as the web form (same validation, same sanitising). Once an anonymous report is
+filed, nothing in the database links it to the number it came from (forget_sender).
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from complaints.codes import display_code
 from complaints.intake.services import IntakeInvalid, complaint_submit
 from complaints.models import Agency, Province, Regency
 from complaints.sanitize import clean_text
-from notifications.inbound import Inbound, conversation_end, conversation_save, conversation_start
+from notifications.inbound import (
+    Inbound,
+    conversation_end,
+    conversation_save,
+    conversation_start,
+    forget_sender,
+)
 
 HANDLER = "lapor"
 
@@ -292,4 +299,9 @@ def _submit(inbound: Inbound, conversation, data: dict, lang: str) -> str:
         conversation_save(conversation, step="description", data=data)
         return say("invalid", lang, errors=errors[:200]) + " " + say("description", lang)
     conversation_end(conversation)
+    if complaint.is_anonymous:
+        # Anonymous means unlinkable: the record of inbound messages forgets the number, in this
+        # same transaction. The complaint keeps none either (no identity, no updates), and the
+        # code and PIN go back only as this reply.
+        forget_sender(inbound)
     return say("done", lang, code=display_code(complaint.tracking_code), pin=pin)

@@ -134,6 +134,14 @@ def _log_reads(officer, complaint_ids: list[int]) -> None:
     )
 
 
+def _logged_then_written(officer, writer, chunk: list[list[str]], read: list[int]) -> Iterator[str]:
+    """The reads are logged before their lines leave: a download aborted half-way has its reads
+    on record all the same."""
+    _log_reads(officer, read)
+    for row in chunk:
+        yield writer.writerow(row)
+
+
 def complaint_export_lines(*, officer, complaints: QuerySet[Complaint]) -> Iterator[str]:
     """CSV text, one line at a time, read from the database in chunks (memory stays flat)."""
     writer = csv.writer(_Line())
@@ -148,16 +156,18 @@ def complaint_export_lines(*, officer, complaints: QuerySet[Complaint]) -> Itera
         .iterator(chunk_size=CHUNK_SIZE)
     )
     count = 0
+    chunk: list[list[str]] = []
     read: list[int] = []
     for complaint in rows:
-        count += 1
         row = export_row(complaint, now=now)
-        if row[-3]:  # a name went out: log the read, as the case page does (UU 27/2022)
+        chunk.append(row)
+        if row[-3]:  # a name goes out: log the read, as the case page does (UU 27/2022)
             read.append(complaint.pk)
-        if len(read) >= CHUNK_SIZE:
-            _log_reads(officer, read)
-            read = []
-        yield writer.writerow(row)
-    _log_reads(officer, read)
+        if len(chunk) >= CHUNK_SIZE:
+            count += len(chunk)
+            yield from _logged_then_written(officer, writer, chunk, read)
+            chunk, read = [], []
+    count += len(chunk)
+    yield from _logged_then_written(officer, writer, chunk, read)
     # Who exported how much: the export can carry identities (PDP: reads of personal data are logged).
     logger.info("export: %s exported %d complaints", officer.get_username(), count)

@@ -1,16 +1,20 @@
-"""Officers' writes that are not workflow steps: assignment, the thread, internal notes."""
+"""Officers' writes that are not workflow steps: assignment, the thread, internal notes, answers to
+complainants' requests about their personal data."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints import messaging
-from complaints.models import CaseMessage, Complaint, Role, User
+from complaints.identity import handles
+from complaints.models import CaseMessage, Complaint, DataRequest, Role, User
 from complaints.permissions import complaints_visible_to
 from complaints.realtime import events as realtime
 from complaints.sanitize import clean_text
+from complaints.workspace.selectors import data_request_text_visible
 
 WORKING_ROLES = (Role.INTAKE_OFFICER, Role.CASE_OFFICER, Role.SUPERVISOR)
 
@@ -92,18 +96,84 @@ def thread_post(*, officer, complaint: Complaint, body: str, internal: bool) -> 
 
 
 @transaction.atomic
-def api_token_renew(*, user: User) -> str:
-    """A new API token for this officer (any old one stops working); returns its key."""
-    from rest_framework.authtoken.models import Token
+def api_token_create(*, user: User):
+    """A new API token for this officer, alongside any they hold; returns (token, key).
 
-    if not user.role:
+    Only the key's SHA-512 digest is stored (django-rest-knox): the key exists in this return
+    value and nowhere else, so the page shows it once. It expires after SIGAP_API_TOKEN_DAYS; an
+    officer holds at most REST_KNOX["TOKEN_LIMIT_PER_USER"] unexpired tokens (ValidationError)."""
+    # Imported here, as the token functions are the module's only users of them.
+    from django.utils import timezone
+    from knox.models import AuthToken
+    from knox.settings import knox_settings
+
+    from complaints.permissions import is_officer
+
+    if not is_officer(user):
         raise PermissionDenied
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user).key
+    # One officer's two creations at once count each other: the account's row is the lock.
+    User.objects.select_for_update().filter(pk=user.pk).exists()
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    if limit is not None and AuthToken.objects.filter(user=user).count() >= limit:
+        raise ValidationError(
+            _("Anda sudah memiliki %(limit)d token aktif. Cabut salah satu sebelum membuat yang baru.")
+            % {"limit": limit}
+        )
+    return AuthToken.objects.create(user=user)
 
 
-def api_token_revoke(*, user: User) -> bool:
-    from rest_framework.authtoken.models import Token
+def api_token_revoke(*, user: User, token_key: str | None = None) -> int:
+    """Revoke one of this officer's own tokens (by the prefix the page shows), or all of them when
+    no prefix is given; returns how many stopped working. Another officer's token is never found."""
+    from knox.models import AuthToken
 
-    deleted, _rows = Token.objects.filter(user=user).delete()
-    return bool(deleted)
+    tokens = AuthToken.objects.filter(user=user)
+    if token_key is not None:
+        if not token_key:
+            return 0
+        tokens = tokens.filter(token_key=token_key)
+    deleted, _rows = tokens.delete()
+    return deleted
+
+
+# --- requests about personal data (UU 27/2022 PDP, docs/domain.md#personal-data) ------------------
+DATA_ANSWER_MAX_LENGTH = 5000
+
+
+@transaction.atomic
+def data_request_answer(*, officer, data_request: DataRequest, outcome: str, answer: str) -> DataRequest:
+    """An officer who handles the case answers a complainant's request: done or refused, with the
+    answer the complainant reads on /lacak/data-saya/. Who and when stay on the row.
+
+    PermissionDenied for anyone who does not handle the case; ValidationError when the officer may
+    not read the request yet (a confidential case before the reveal), the outcome is unknown, the
+    answer is empty, or the request was answered already."""
+    complaint = data_request.complaint
+    if not handles(officer, complaint):
+        raise PermissionDenied
+    if not data_request_text_visible(officer, complaint):
+        raise ValidationError(_("Buka identitas pelapor dulu untuk membaca dan menjawab permintaan ini."))
+    errors = []
+    if outcome not in DataRequest.Outcome.values:
+        errors.append(_("Pilih hasilnya: dilaksanakan atau ditolak."))
+    answer = clean_text(answer).strip()
+    if not answer:
+        errors.append(_("Tuliskan jawaban untuk pelapor."))
+    elif len(answer) > DATA_ANSWER_MAX_LENGTH:
+        errors.append(
+            _("Jawaban terlalu panjang (paling banyak %(limit)d karakter).")
+            % {"limit": DATA_ANSWER_MAX_LENGTH}
+        )
+    if errors:
+        raise ValidationError(errors)
+    locked = DataRequest.objects.select_for_update().get(pk=data_request.pk)
+    if locked.state != DataRequest.Status.OPEN:
+        raise ValidationError(_("Permintaan ini sudah dijawab."))
+    locked.state = DataRequest.Status.ANSWERED
+    locked.outcome = outcome
+    locked.answer = answer
+    locked.answered_by = officer
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["state", "outcome", "answer", "answered_by", "answered_at"])
+    return locked

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from complaints.codes import display_code
 from complaints.identity import READ_REASON, identity_read, identity_reveal, needs_reveal
-from complaints.models import CaseMessage, Complaint, Role, State, User
+from complaints.models import CaseMessage, Complaint, DataRequest, Role, State, User
 from complaints.permissions import is_officer
 from complaints.workspace.dashboard import dashboard_for
 from complaints.workspace.exports import complaint_export_lines
@@ -35,15 +35,18 @@ from complaints.workspace.selectors import (
     complaint_detail_for,
     complaint_queue_for,
     complaint_visible_to,
+    data_requests_for_case,
     identity_access_log_for,
+    open_data_requests_for,
     queue_for_export,
 )
 from complaints.workspace.services import (
-    api_token_renew,
+    api_token_create,
     api_token_revoke,
     assignable_officers,
     complaint_claim,
     complaints_assign,
+    data_request_answer,
     thread_post,
 )
 from notifications.outbox import messages_for
@@ -76,6 +79,8 @@ def queue(request):
             "page": page,
             "filters": page.filters,
             "query": params.urlencode(),
+            # Requests about personal data, due in 3×24 hours: above the cases (UU 27/2022 PDP).
+            "data_requests": open_data_requests_for(request.user),
             "can_assign": request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR),
             "officers": User.objects.filter(unit_id=request.user.unit_id, is_active=True).exclude(role="")
             if request.user.unit_id
@@ -109,6 +114,8 @@ def case_context(request, complaint, *, bound: dict | None = None) -> dict:
         "duplicates": complaint.duplicates.all(),
         "assignable": assignable_officers(complaint),
         "can_assign": request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR),
+        "data_requests": data_requests_for_case(request.user, complaint),
+        "data_request_outcomes": DataRequest.Outcome.choices,
         "reveals": complaint.identity_reveals.select_related("officer")[:20]
         if request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
         else [],
@@ -237,6 +244,26 @@ def case_message(request, pk: int, internal: bool = False):
 
 @officer_required
 @require_POST
+def case_data_request_answer(request, pk: int, request_id: int):
+    """Answer a complainant's request about their personal data (another unit's case: 404)."""
+    complaint = complaint_detail_for(request.user, pk)
+    data_request = get_object_or_404(complaint.data_requests, pk=request_id)
+    try:
+        data_request_answer(
+            officer=request.user,
+            data_request=data_request,
+            outcome=request.POST.get("outcome", ""),
+            answer=request.POST.get("answer", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Jawaban atas permintaan data pribadi tercatat."))
+    return redirect(f"{reverse('officer_case', args=[pk])}#data-pribadi")
+
+
+@officer_required
+@require_POST
 def case_claim(request, pk: int):
     complaint = complaint_detail_for(request.user, pk)
     try:
@@ -308,19 +335,40 @@ def identity_log(request):
 
 @officer_required
 def api_token(request):
-    """The officer's own API token: create (or replace) and revoke. The key is shown once."""
-    from rest_framework.authtoken.models import Token
+    """The officer's own API tokens: create one (its key is shown in this response only), list
+    them by creation, expiry and prefix, revoke one or all. Only a digest is stored (knox)."""
+    from knox.models import AuthToken
+    from knox.settings import knox_settings
 
-    new_key = None
+    new_key = new_token = error = None
     if request.method == "POST":
-        if request.POST.get("action") == "revoke":
-            if api_token_revoke(user=request.user):
-                messages.success(request, _("Token API dicabut."))
-        else:
-            new_key = api_token_renew(user=request.user)
-    existing = Token.objects.filter(user=request.user).first()
+        action = request.POST.get("action")
+        if action in ("revoke", "revoke_all"):
+            one = request.POST.get("token_key", "") if action == "revoke" else None
+            if api_token_revoke(user=request.user, token_key=one):
+                messages.success(
+                    request, _("Token API dicabut.") if one is not None else _("Semua token API dicabut.")
+                )
+            return redirect("officer_api_token")
+        if action == "create":
+            try:
+                new_token, new_key = api_token_create(user=request.user)
+            except ValidationError as invalid:
+                error = " ".join(invalid.messages)
+    tokens = (
+        AuthToken.objects.filter(user=request.user).exclude(expiry__lte=timezone.now()).order_by("-created")
+    )
     response = render(
-        request, "complaints/officer/api_token.html", {"new_key": new_key, "existing": existing}
+        request,
+        "complaints/officer/api_token.html",
+        {
+            "new_key": new_key,
+            "new_token": new_token,
+            "error": error,
+            "tokens": list(tokens.only("token_key", "created", "expiry")),
+            "ttl_days": knox_settings.TOKEN_TTL.days,
+            "limit": knox_settings.TOKEN_LIMIT_PER_USER,
+        },
     )
     response["Cache-Control"] = "no-store"
     return response

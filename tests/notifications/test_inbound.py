@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from notifications import inbound
 from notifications.models import Contact, Conversation, InboundMessage, OptOut
+from notifications.personal import blind_index
 from tests.notifications.inbound_phone import PHONE, Phone
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("twilio_webhook")]
@@ -61,7 +62,7 @@ def test_a_signed_message_is_answered_with_twiml(phone):
 )
 def test_stop_and_start_in_either_language_and_any_case(phone, stop, start, stopped, started):
     assert stopped in phone.reply(stop)
-    assert OptOut.objects.filter(phone=PHONE, channel="sms").exists()
+    assert OptOut.objects.filter(phone_index=blind_index(PHONE), channel="sms").exists()
     # Confirmed once: a second STOP gets no reply.
     assert phone.reply(stop) == ""
     assert started in phone.reply(start)
@@ -120,7 +121,7 @@ def test_the_message_is_recorded_with_its_channel_and_media(whatsapp, fake_twili
     assert record.media == [{"url": url, "content_type": "image/jpeg"}]
     # The WhatsApp 24-hour window opens with the person's message.
     assert Contact.objects.get(
-        phone=PHONE, channel="whatsapp"
+        phone_index=blind_index(PHONE), channel="whatsapp"
     ).last_inbound_at > timezone.now() - datetime.timedelta(minutes=1)
 
 
@@ -186,8 +187,64 @@ def test_a_conversation_lives_in_the_database_and_ends_after_a_silent_day():
 def test_conversations_long_past_their_timeout_are_purged_by_any_message(phone):
     inbound.conversation_start("+628111111111", "sms", handler="demo", step="one")
     inbound.conversation_start("+628222222222", "sms", handler="demo", step="one")
-    Conversation.objects.filter(phone="+628111111111").update(
+    Conversation.objects.filter(phone_index=blind_index("+628111111111")).update(
         updated_at=timezone.now() - datetime.timedelta(days=3)
     )
     phone.reply("BANTUAN")
     assert list(Conversation.objects.values_list("phone", flat=True)) == ["+628222222222"]
+
+
+@pytest.fixture
+def forgetting_handler():
+    """A domain handler that asks for its sender to be forgotten (as an anonymous report does), and
+    fails on request after asking."""
+
+    def forget(message):
+        if message.keyword != "LUPAKAN":
+            return None
+        inbound.forget_sender(message)
+        if "GAGAL" in message.words:
+            raise RuntimeError("the handler failed after asking")
+        return "Nomor Anda sudah dilupakan."
+
+    inbound.register_handler(forget)
+    yield forget
+    inbound._handlers.remove(forget)
+
+
+def test_a_forgotten_sender_leaves_no_number_and_retries_still_get_their_answer(
+    phone, whatsapp, fake_twilio, forgetting_handler
+):
+    other = Phone(phone.client, phone.token, number="+6281311112222")
+    other.reply("BANTUAN")
+    url = fake_twilio.add_media("ME9", b"x", "image/jpeg")
+    whatsapp.reply("foto", media=[(url, "image/jpeg")])
+    phone.reply("BERHENTI")
+    inbound.conversation_start(PHONE, "whatsapp", handler="demo", step="one")
+    sid = "SM" + "4" * 32
+    assert phone.reply("LUPAKAN saya", sid=sid) == "Nomor Anda sudah dilupakan."
+
+    mine = InboundMessage.objects.exclude(phone_index=blind_index("+6281311112222"))
+    assert mine.count() == 3
+    assert set(mine.values_list("phone", "body")) == {("", "")}
+    assert all(media == [] for media in mine.values_list("media", flat=True))
+    # The answers stay (blanked later with every other: inbound_replies_forget), so a retried
+    # webhook is recognised and answered as the first time.
+    assert phone.reply("LUPAKAN saya", sid=sid) == "Nomor Anda sudah dilupakan."
+    assert InboundMessage.objects.filter(sid=sid).count() == 1
+    assert not Contact.objects.filter(phone_index=blind_index(PHONE)).exists()
+    # Others are untouched; the person's opt-out and their conversation elsewhere stay.
+    assert InboundMessage.objects.get(phone_index=blind_index("+6281311112222")).body == "BANTUAN"
+    assert Contact.objects.filter(phone_index=blind_index("+6281311112222")).exists()
+    assert OptOut.objects.filter(phone_index=blind_index(PHONE), channel="sms").exists()
+    assert Conversation.objects.filter(phone_index=blind_index(PHONE), channel="whatsapp").exists()
+
+
+def test_a_sender_is_forgotten_only_with_the_handlers_work(phone, forgetting_handler):
+    """Same transaction: a handler that fails after asking leaves everything as it was."""
+    phone.reply("BANTUAN")
+    message = inbound.parse_twilio(phone.params("LUPAKAN GAGAL"))
+    with pytest.raises(RuntimeError):
+        inbound.handle(message)
+    assert list(InboundMessage.objects.values_list("phone", "body")) == [(PHONE, "BANTUAN")]
+    assert Contact.objects.filter(phone_index=blind_index(PHONE)).exists()

@@ -52,7 +52,9 @@ def test_keys_named_like_the_engines_own_arguments_are_ignored(intake_officer, a
 
 
 @pytest.mark.parametrize("body", [[], ["note"], "note", 3, None])
-def test_a_body_that_is_not_a_json_object_answers_400_and_changes_nothing(intake_officer, administrator, body):
+def test_a_body_that_is_not_a_json_object_answers_400_and_changes_nothing(
+    intake_officer, administrator, body
+):
     complaint = complaint_in(State.SUBMITTED, admin=administrator)
     response = api_as(intake_officer).post(
         url(complaint, "start_verification"), json.dumps(body), content_type="application/json"

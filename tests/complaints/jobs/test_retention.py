@@ -122,7 +122,7 @@ def test_many_cases_are_erased_in_a_bounded_number_of_queries(
 ):
     cases = [complaint_in(State.CLOSED, admin=administrator) for _ in range(30)]
     Complaint.objects.filter(pk__in=[c.pk for c in cases]).update(state_changed_at=timezone.now() - 6 * YEAR)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(48):
         result = personal_data_erase_expired(batch_size=10)
     assert result.complaints == 30
     assert not Identity.objects.filter(complaint__in=cases).exists()
@@ -156,3 +156,39 @@ def test_an_operator_runs_it_by_hand_and_reads_the_counts(retention):
     call_command("erase_expired_personal_data", stdout=printed)
     assert "data pribadi dihapus dari 1 kasus" in printed.getvalue()
     assert "personal data removed from 1 cases" in printed.getvalue()
+
+
+def test_a_confidential_case_loses_its_sealed_originals_its_audit_copy_and_its_requests(retention):
+    from complaints.models import DataRequest
+    from complaints.public.services import complainant_act
+
+    complaint, _pin = complaint_submit(
+        channel="web", data=valid(confidentiality="rahasia", description=STORY)
+    )
+    officer = Actor.officer(_an_administrator())
+    engine.perform(complaint, "start_verification", actor=officer, via="web")
+    engine.perform(complaint, "request_info", actor=officer, via="web", message="Mohon KTP.")
+    complainant_act(
+        complaint=complaint, name="withdraw", via="web", message="Saya Budi Santoso, 081234567890."
+    )
+    DataRequest.objects.create(
+        complaint=complaint, kind="erasure", text="Hapus data Budi Santoso, NIK 3171234567890123."
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(state_changed_at=timezone.now() - 6 * YEAR)
+    assert Complaint.objects.get(pk=complaint.pk).sealed_text
+
+    personal_data_erase_expired()
+
+    complaint.refresh_from_db()
+    assert complaint.sealed_text == ""
+    assert not CaseMessage.objects.filter(complaint=complaint).exclude(sealed_body="").exists()
+    logs = TransitionLog.objects.filter(object_id=complaint.pk, transition="withdraw")
+    assert logs.exists() and all("Budi" not in str(log.fields) for log in logs)
+    request = DataRequest.objects.get(complaint=complaint)
+    assert (request.text, request.answer) == ("", "")
+
+
+def _an_administrator():
+    from tests.factories import UserFactory
+
+    return UserFactory(username="admin-retensi", role="administrator", unit=None)

@@ -11,15 +11,18 @@ from complaints import codes
 from complaints.intake.services import complaint_submit
 from complaints.models import Complaint
 from complaints.public.tracking import (
+    FREE_FAILURES_PER_CODE,
     MAX_FAILURES_PER_CLIENT,
-    MAX_FAILURES_PER_CODE,
+    MAX_FAILURES_PER_PAIR,
     WINDOW,
     PinGuesses,
     TrackingLocked,
+    code_wait,
     complaint_for_tracking,
     public_timeline,
 )
 from tests.complaints.intake_data import valid
+from tests.notifications.inbound_phone import Phone
 from workflow import engine
 from workflow.engine import Actor
 
@@ -74,12 +77,53 @@ def test_a_wrong_pin_and_an_unknown_code_look_the_same(filed):
     assert complaint_for_tracking(code="", pin="", client_key="a") is None
 
 
-def test_guessing_one_code_locks_it_for_everyone_even_with_the_right_pin(filed):
+def guess_from_many_addresses(complaint, pin, count: int, *, first: int = 0):
+    for attempt in range(first, first + count):
+        assert (
+            complaint_for_tracking(
+                code=complaint.tracking_code, pin=wrong(pin), client_key=f"10.0.{attempt}.1"
+            )
+            is None
+        )
+
+
+def test_guesses_spread_over_many_addresses_wait_longer_and_longer(filed, monkeypatch):
     complaint, pin = filed
-    for attempt in range(MAX_FAILURES_PER_CODE):
-        complaint_for_tracking(code=complaint.tracking_code, pin=wrong(pin), client_key=f"10.0.0.{attempt}")
-    with pytest.raises(TrackingLocked):
-        complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="10.0.1.1")
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)
+    guess_from_many_addresses(complaint, pin, FREE_FAILURES_PER_CODE)
+    # Every client now waits a minute after the last wrong guess, the owner with the right PIN too.
+    with pytest.raises(TrackingLocked) as waiting:
+        complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="10.9.9.9")
+    assert waiting.value.wait == 60 and "1 menit" in waiting.value.message
+    waits = []
+    for attempt in range(6):
+        now += code_wait(FREE_FAILURES_PER_CODE + attempt) + 1
+        guess_from_many_addresses(complaint, pin, 1, first=100 + attempt)
+        with pytest.raises(TrackingLocked) as waiting:
+            complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="10.9.9.9")
+        waits.append(waiting.value.wait)
+    assert waits == [120, 240, 480, 960, 1920, 3600]  # doubling, then an hour at most
+    # Once the wait is over, the owner's right PIN is heard.
+    now += 3601
+    assert complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="10.9.9.9") == complaint
+
+
+def test_a_day_of_guessing_one_code_from_everywhere_reaches_few_guesses(filed, monkeypatch):
+    complaint, pin = filed
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)
+    heard = 0
+    for attempt in range(24 * 60):  # one try a minute from a new address, for a day
+        try:
+            complaint_for_tracking(
+                code=complaint.tracking_code, pin=wrong(pin), client_key=f"10.{attempt}.0.1"
+            )
+            heard += 1
+        except TrackingLocked:
+            pass
+        now += 60
+    assert heard <= 35
 
 
 def test_one_client_guessing_many_codes_is_locked_but_others_are_not(filed):
@@ -94,14 +138,14 @@ def test_one_client_guessing_many_codes_is_locked_but_others_are_not(filed):
 
 def test_a_few_typos_do_not_lock_the_owner_out(filed):
     complaint, pin = filed
-    for _ in range(MAX_FAILURES_PER_CODE - 1):
+    for _ in range(MAX_FAILURES_PER_PAIR - 1):
         complaint_for_tracking(code=complaint.tracking_code, pin=wrong(pin), client_key="owner")
     assert complaint_for_tracking(code=complaint.tracking_code, pin=pin, client_key="owner") == complaint
 
 
 def test_the_lock_ends_an_hour_after_the_first_wrong_guess(filed, monkeypatch):
     complaint, pin = filed
-    for _ in range(MAX_FAILURES_PER_CODE):
+    for _ in range(MAX_FAILURES_PER_PAIR):
         complaint_for_tracking(code=complaint.tracking_code, pin=wrong(pin), client_key="owner")
     started = time.time()
     with pytest.raises(TrackingLocked):
@@ -112,13 +156,13 @@ def test_the_lock_ends_an_hour_after_the_first_wrong_guess(filed, monkeypatch):
 
 def test_pin_guesses_are_checked_before_the_lookup_and_counted_after_a_miss():
     guesses = PinGuesses("ABCD2345", "10.0.0.1")
-    for _ in range(MAX_FAILURES_PER_CODE - 1):
+    for _ in range(MAX_FAILURES_PER_PAIR - 1):
         guesses.failed()
     guesses.check()  # four misses: the owner may still try
     guesses.failed()
     with pytest.raises(TrackingLocked):
         guesses.check()
-    # The code is locked for every client; the client may still look up another code.
+    # The code now waits for every client; the client may still look up another code.
     with pytest.raises(TrackingLocked):
         PinGuesses("ABCD2345", "10.0.0.2").check()
     PinGuesses("WXYZ6789", "10.0.0.1").check()
@@ -132,11 +176,14 @@ def test_the_web_page_the_api_and_sms_share_one_count_per_code(filed, client, ph
     for _ in range(2):
         client.post("/lacak/", {"code": code, "pin": wrong(pin)})
         APIClient().post("/api/v1/track/", {"tracking_code": code, "pin": wrong(pin)})
-    phone.reply(f"CEK {code} {wrong(pin)}")
-    # Five wrong guesses over three channels: the code is locked on each of them.
+    stranger = Phone(phone.client, phone.token, number="+6281311112222")
+    stranger.reply(f"CEK {code} {wrong(pin)}")
+    # Five wrong guesses over three channels: the code waits on each of them.
     assert "Terlalu banyak percobaan" in client.post("/lacak/", {"code": code, "pin": pin}).content.decode()
     assert APIClient().post("/api/v1/track/", {"tracking_code": code, "pin": pin}).status_code == 429
-    assert "Terlalu banyak percobaan" in phone.reply(f"CEK {code} {pin}")
+    assert "Terlalu banyak percobaan" in stranger.reply(f"CEK {code} {pin}")
+    # The phone the complaint was filed with keeps its way in.
+    assert "status Diterima" in phone.reply(f"CEK {code} {pin}")
 
 
 def test_the_public_timeline_has_labels_and_dates_only(filed, intake_officer):

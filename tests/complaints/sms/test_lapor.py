@@ -1,15 +1,20 @@
 """LAPOR: filing a complaint over SMS/WhatsApp one question at a time, through the web's intake."""
 
 import datetime
+import json
 import re
 
 import pytest
+from django.apps import apps
+from django.db import models
 from django.utils import timezone
 
-from complaints.models import Complaint
+from complaints.models import Complaint, Identity
 from complaints.public.tracking import complaint_for_tracking
 from complaints.sms import conversations
-from notifications.models import Conversation, Message
+from notifications.inbound import inbound_replies_forget
+from notifications.models import Conversation, InboundMessage, Message
+from notifications.personal import blind_index
 from tests.notifications.inbound_phone import PHONE, PUBLIC_URL, Phone
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("twilio_webhook")]
@@ -115,7 +120,7 @@ def test_each_answer_is_saved_before_the_reply(phone):
     phone.reply("LAPOR")
     phone.reply("1")
     phone.reply("Kelurahan Menteng")
-    saved = Conversation.objects.get(phone=PHONE, channel="sms")
+    saved = Conversation.objects.get(phone_index=blind_index(PHONE), channel="sms")
     assert saved.step == "region"
     assert (saved.data["kind"], saved.data["agency_name"]) == ("maladministrasi", "Kelurahan Menteng")
 
@@ -205,7 +210,8 @@ def test_a_server_restart_in_the_middle_of_lapor_loses_nothing(postgres, fake_tw
     from tests.asgi_server import asgi_server
 
     phone = Phone(None, fake_twilio.auth_token, number="+6285799990000")
-    env = {**fake_twilio.environment(), "SIGAP_PUBLIC_URL": PUBLIC_URL}
+    # Twilio signs against the https public URL; the test server itself is plain http on loopback.
+    env = {**fake_twilio.environment(), "SIGAP_PUBLIC_URL": PUBLIC_URL, "SIGAP_HTTPS": "false"}
 
     def say(base_url: str, body: str) -> str:
         params = phone.params(body)
@@ -232,3 +238,113 @@ def test_a_server_restart_in_the_middle_of_lapor_loses_nothing(postgres, fake_tw
     complaint = Complaint.objects.get()
     assert complaint.agency_name == "Kelurahan Menteng" and complaint.regency.name.endswith("Jakarta Pusat")
     assert complaint.identity.phone == "+6285799990000"
+
+
+# --- an anonymous report leaves nothing that links it to the number --------------------------------
+NATIONAL = PHONE.removeprefix("+62")  # 81234567890: inside +6281234567890, 6281234567890, 081234567890
+ANONYMOUS_REPORT = [
+    "LAPOR",
+    "2",
+    "Lembaga Pemasyarakatan Kelas I Cipinang",
+    "DKI Jakarta",
+    "Tahanan di blok C dipukuli petugas setiap malam.",
+    "2",
+    "3",
+]
+
+
+def text_columns():
+    """Every CharField, TextField and JSONField of every model (encrypted columns read decrypted)."""
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        for column in model._meta.concrete_fields:
+            if isinstance(column, (models.CharField, models.TextField, models.JSONField)):
+                yield model, column
+
+
+def places_holding(*needles: str) -> set[str]:
+    """model.field of every value in the database that holds one of the needles, written as it is
+    or with its separators left out (0812-3456-7890)."""
+    found = set()
+    for model, column in text_columns():
+        for value in model._base_manager.values_list(column.attname, flat=True):
+            if value in (None, "", [], {}):
+                continue
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            digits = re.sub(r"\D", "", text)
+            if any(needle in text or (needle.isdigit() and needle in digits) for needle in needles):
+                found.add(f"{model._meta.label}.{column.name}")
+    return found
+
+
+@pytest.mark.parametrize("channel", ["sms", "whatsapp"])
+def test_an_anonymous_report_leaves_nothing_that_links_it_to_the_number(
+    client, twilio_webhook, settings, django_capture_on_commit_callbacks, channel
+):
+    texter = Phone(client, twilio_webhook.auth_token, channel=channel)
+    for answer in ANONYMOUS_REPORT:
+        texter.reply(answer)
+    # While the conversation lasts, the number is kept with it (and the search finds it).
+    assert places_holding(NATIONAL) == {
+        "notifications.InboundMessage.phone",
+        "notifications.Conversation.phone",
+        "notifications.Contact.phone",
+    }
+    final = "SM" + "f" * 32
+    with django_capture_on_commit_callbacks(execute=True):
+        done = texter.reply("YA", sid=final)
+    code, pin = code_and_pin(done)
+    complaint = Complaint.objects.get()
+    assert complaint.is_anonymous and complaint.channel == channel
+    # Anonymous: no identity, no updates, so nothing needs the number.
+    assert complaint.notify_channel == "none" and not Identity.objects.exists()
+    assert places_holding(PHONE, "0" + NATIONAL, NATIONAL) == set()
+    assert not Message.objects.exists() and not Conversation.objects.exists()
+    # Every message of the conversation is still recorded by its MessageSid, without the number or
+    # what it said: a webhook Twilio retries gets the first answer again and files nothing twice.
+    assert InboundMessage.objects.count() == len(ANONYMOUS_REPORT) + 1
+    assert set(InboundMessage.objects.values_list("phone", "body")) == {("", "")}
+    assert texter.reply("YA", sid=final) == done
+    assert Complaint.objects.count() == 1
+    assert places_holding(NATIONAL) == set()
+    # The stored answer holds the PIN only until SIGAP_INBOUND_REPLY_HOURS (the hourly retention job).
+    assert places_holding(f"PIN {pin}") == {"notifications.InboundMessage.reply"}
+    later = timezone.now() + datetime.timedelta(hours=settings.SIGAP_INBOUND_REPLY_HOURS, minutes=1)
+    inbound_replies_forget(older_than=datetime.timedelta(hours=settings.SIGAP_INBOUND_REPLY_HOURS), now=later)
+    assert places_holding(pin, code) == set()
+    # The complainant still has what they need.
+    assert complaint_for_tracking(code=code, pin=pin, client_key="test") == complaint
+
+
+def test_earlier_messages_of_the_number_are_unlinked_too(phone, whatsapp):
+    """An abandoned first attempt (on either channel) would carry the same story beside the number."""
+    phone.reply("BANTUAN")
+    for answer in ANONYMOUS_REPORT[:5]:
+        whatsapp.reply(answer)
+    whatsapp.reply("BATAL")
+    for answer in ANONYMOUS_REPORT:
+        phone.reply(answer)
+    code_and_pin(phone.reply("YA"))
+    assert places_holding(NATIONAL) == set()
+    assert not InboundMessage.objects.filter(body__contains="dipukuli").exists()
+
+
+def test_checking_an_anonymous_report_by_sms_leaves_no_link_either(phone):
+    for answer in ANONYMOUS_REPORT:
+        phone.reply(answer)
+    code, pin = code_and_pin(phone.reply("YA"))
+    assert "status Diterima" in phone.reply(f"CEK {code} {pin}")
+    assert places_holding(NATIONAL) == set()
+    # A retried CEK gets its answer again.
+    assert sum("status Diterima" in m.reply for m in InboundMessage.objects.all()) == 1
+
+
+def test_a_report_that_is_not_anonymous_keeps_the_number_for_its_updates(phone):
+    for answer in [*ANONYMOUS_REPORT[:-1], "2", "Siti Aminah"]:
+        phone.reply(answer)
+    code_and_pin(phone.reply("YA"))
+    complaint = Complaint.objects.get()
+    assert complaint.notify_channel == "sms" and complaint.identity.phone == PHONE
+    # Where complaints/messaging.py reads the recipient (Identity.phone), and the transport log.
+    assert {"complaints.Identity.phone", "notifications.InboundMessage.phone"} <= places_holding(NATIONAL)

@@ -71,13 +71,33 @@ def test_guessing_from_one_phone_is_stopped_even_with_the_right_pin_after(phone,
     others = [complaint_submit(channel="web", data=valid())[0] for _ in range(5)]
     # Wrong PINs spread over several codes (fewer than the per-code limit on each): the phone
     # number is the client whose guesses are counted.
+    guesser = Phone(phone.client, phone.token, number="+6281311112222")
     for attempt in range(MAX_FAILURES_PER_CLIENT):
         target = others[attempt % len(others)]
-        phone.reply(f"CEK {target.tracking_code} {attempt:06d}")
+        guesser.reply(f"CEK {target.tracking_code} {attempt:06d}")
+    assert "Terlalu banyak percobaan" in guesser.reply(f"CEK {complaint.tracking_code} {pin}")
+    # The phone the cases were filed with is not held back by this one's guesses.
+    assert "status Diterima" in phone.reply(f"CEK {complaint.tracking_code} {pin}")
+
+
+def test_the_owners_phone_keeps_a_way_in_while_the_code_waits_for_everyone_else(phone, filed, client):
+    complaint, pin = filed
+    for attempt in range(6):
+        Phone(phone.client, phone.token, number=f"+62813111122{attempt:02d}").reply(
+            f"CEK {complaint.tracking_code} {(int(pin) + 1 + attempt) % 10**6:06d}"
+        )
+    assert (
+        "Terlalu banyak percobaan"
+        in client.post("/lacak/", {"code": complaint.tracking_code, "pin": pin}).content.decode()
+    )
+    assert "Terlalu banyak percobaan" in Phone(phone.client, phone.token, number="+6281399990000").reply(
+        f"CEK {complaint.tracking_code} {pin}"
+    )
+    assert "status Diterima" in phone.reply(f"CEK {complaint.tracking_code} {pin}")
+    # Its own wrong PINs still count: five, and it waits too.
+    for attempt in range(5):
+        phone.reply(f"CEK {complaint.tracking_code} {(int(pin) + 1 + attempt) % 10**6:06d}")
     assert "Terlalu banyak percobaan" in phone.reply(f"CEK {complaint.tracking_code} {pin}")
-    # Another phone is not blocked by this one's guesses.
-    other_phone = Phone(phone.client, phone.token, number="+6281311112222")
-    assert "status Diterima" in other_phone.reply(f"CEK {complaint.tracking_code} {pin}")
 
 
 def test_the_pin_is_not_kept_in_the_record_of_inbound_messages(phone, filed):
