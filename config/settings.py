@@ -401,13 +401,14 @@ RATELIMIT_IP_META_KEY = "complaints.limits.client_address"
 RATELIMIT_IPV6_MASK = 128  # one address, as DRF, axes and the PIN limit count (its default is a /64)
 RATELIMIT_FAIL_OPEN = True  # a count lost in the cache never refuses a complaint
 
-# Sign-in lock-out (django-axes). Failures are counted per username + address and per address;
-# AXES_FAILURE_LIMIT is one number for both, so the address's own limit is five too (the
-# hand-written lock-out before it allowed twenty per address). 15 minutes from the failure that
-# locked: tries while locked are refused without a password check and do not extend it.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"  # the default cache: Redis, shared by every app server
+# Sign-in lock-out (django-axes). Failures are counted per username + address (5 lock it), per
+# address and per username across addresses (20 lock those: complaints/workspace/auth.py
+# LockoutHandler, axes' cache handler in the default cache, Redis, shared by every app server).
+# 15 minutes from the failure that locked: tries while locked are refused without a password check
+# and do not extend it.
+AXES_HANDLER = "complaints.workspace.auth.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -96,14 +96,26 @@ def test_the_lock_is_per_address_so_a_stranger_cannot_lock_an_officer_out(intake
     assert from_address("198.51.100.7").post("/petugas/masuk/", RIGHT).status_code == 302
 
 
-def test_one_address_trying_many_usernames_is_locked(intake_officer):
-    # One failure limit for both rules (axes): five failures from one address, whatever the
-    # usernames, lock that address.
+def test_one_address_trying_many_usernames_is_locked_at_twenty(intake_officer):
     attacker = from_address("203.0.113.9")
-    for n in range(5):
+    for n in range(19):
         attacker.post("/petugas/masuk/", {"username": f"tebakan{n}", "password": "salah"})
+    assert attacker.post("/petugas/masuk/", RIGHT).status_code == 302  # nineteen: not yet
+    attacker = from_address("203.0.113.9")  # signed out; the success cleared the counts
+    for n in range(20):
+        attacker.post("/petugas/masuk/", {"username": f"lagi{n}", "password": "salah"})
     assert attacker.post("/petugas/masuk/", RIGHT).status_code == 429
     assert from_address("198.51.100.7").post("/petugas/masuk/", RIGHT).status_code == 302
+
+
+def test_one_username_guessed_from_many_addresses_is_locked_at_twenty(intake_officer):
+    for n in range(19):
+        from_address(f"203.0.113.{n + 1}").post("/petugas/masuk/", WRONG)
+    assert from_address("198.51.100.7").post("/petugas/masuk/", RIGHT).status_code == 302
+    for n in range(20):
+        from_address(f"192.0.2.{n + 1}").post("/petugas/masuk/", WRONG)
+    # Guessing spread over twenty addresses: the account is locked from everywhere, for 15 minutes.
+    assert from_address("198.51.100.8").post("/petugas/masuk/", RIGHT).status_code == 429
 
 
 def test_a_success_clears_earlier_failures(intake_officer):
