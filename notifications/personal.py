@@ -84,6 +84,29 @@ def masked_address(value: str) -> str:
     return f"{value[:6]}{'•' * max(len(value) - 9, 3)}{value[-3:]}" if len(value) > 9 else "•" * len(value)
 
 
+def encrypt_rows_in_place(connection, table: str, *, pk: str, columns: tuple[str, ...], indexed: str) -> int:
+    """Encrypt a table's plain-text rows where they stand and fill ``<indexed>_index``: for the
+    data migrations that turn a column into an encrypted one. Raw SQL, so that no value passes
+    through a field's decryption; rows already encrypted (a re-run) are left alone."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quote(pk)}, {', '.join(quote(c) for c in columns)} FROM {quote(table)}")  # noqa: S608
+        rows = cursor.fetchall()
+    assignments = ", ".join(f"{quote(c)} = %s" for c in (*columns, f"{indexed}_index"))
+    done = 0
+    with connection.cursor() as cursor:
+        for key, *values in rows:
+            plain = dict(zip(columns, ("" if value is None else str(value) for value in values), strict=True))
+            if any(value.startswith(TOKEN_PREFIX) for value in plain.values()):
+                continue
+            cursor.execute(
+                f"UPDATE {quote(table)} SET {assignments} WHERE {quote(pk)} = %s",  # noqa: S608
+                [*(encrypt(plain[c]) for c in columns), blind_index(plain[indexed]), key],
+            )
+            done += 1
+    return done
+
+
 class BlindIndexed(models.Model):
     """Keeps ``<field>_index`` equal to ``blind_index(<field>)`` on every save, for the fields named
     in ``blind_indexed``. bulk_create and update() bypass save(): set the index there by hand."""

@@ -4,36 +4,17 @@ import notifications.personal
 from django.db import migrations, models
 
 
-IDENTITY_COLUMNS = ("name", "nik", "phone", "email", "address", "nip", "own_agency_name")
-
-
 def encrypt_existing_identities(apps, schema_editor):
-    """Identities written before this migration are plain text: encrypt them where they stand and
-    index their phone numbers. Raw SQL, so that no value passes through the field's decryption."""
-    from notifications.personal import TOKEN_PREFIX, blind_index, encrypt
+    """Identities written before this migration are plain text: encrypted where they stand."""
+    from notifications.personal import encrypt_rows_in_place
 
-    connection = schema_editor.connection
-    table = connection.ops.quote_name("complaints_identity")
-    columns = ", ".join(connection.ops.quote_name(c) for c in IDENTITY_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT complaint_id, {columns} FROM {table}")
-        rows = cursor.fetchall()
-    assignments = ", ".join(
-        f"{connection.ops.quote_name(c)} = %s" for c in (*IDENTITY_COLUMNS, "phone_index")
+    encrypt_rows_in_place(
+        schema_editor.connection,
+        "complaints_identity",
+        pk="complaint_id",
+        columns=("name", "nik", "phone", "email", "address", "nip", "own_agency_name"),
+        indexed="phone",
     )
-    with connection.cursor() as cursor:
-        for complaint_id, *values in rows:
-            plain = dict(zip(IDENTITY_COLUMNS, values))
-            if any((value or "").startswith(TOKEN_PREFIX) for value in values):
-                continue  # already encrypted (a re-run)
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} WHERE complaint_id = %s",
-                [
-                    *(encrypt(plain[c] or "") for c in IDENTITY_COLUMNS),
-                    blind_index(plain["phone"] or ""),
-                    complaint_id,
-                ],
-            )
 
 
 class Migration(migrations.Migration):

@@ -15,32 +15,11 @@ ENCRYPTED = [
 
 
 def encrypt_existing_rows(apps, schema_editor):
-    """Rows written before this migration are plain text: encrypt them where they stand and index
-    their numbers. Raw SQL, so that no value passes through the fields' decryption."""
-    from notifications.personal import TOKEN_PREFIX, blind_index, encrypt
+    """Rows written before this migration are plain text: encrypted where they stand."""
+    from notifications.personal import encrypt_rows_in_place
 
-    connection = schema_editor.connection
-    quote = connection.ops.quote_name
     for table, columns, indexed in ENCRYPTED:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, {', '.join(quote(c) for c in columns)} FROM {quote(table)}")
-            rows = cursor.fetchall()
-        assignments = ", ".join(f"{quote(c)} = %s" for c in (*columns, f"{indexed}_index"))
-        with connection.cursor() as cursor:
-            for pk, *values in rows:
-                values = [
-                    value if isinstance(value, str) else ("" if value is None else str(value))
-                    for value in values
-                ]
-                if any(value.startswith(TOKEN_PREFIX) for value in values):
-                    continue  # already encrypted (a re-run)
-                plain = dict(zip(columns, values))
-                if "data" in plain and plain["data"] in ("{}", "null"):
-                    plain["data"] = ""
-                cursor.execute(
-                    f"UPDATE {quote(table)} SET {assignments} WHERE id = %s",
-                    [*(encrypt(plain[c]) for c in columns), blind_index(plain[indexed]), pk],
-                )
+        encrypt_rows_in_place(schema_editor.connection, table, pk="id", columns=columns, indexed=indexed)
 
 
 class Migration(migrations.Migration):

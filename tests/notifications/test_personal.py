@@ -50,3 +50,33 @@ def test_rotation_re_encrypts_under_the_new_key_and_the_old_key_can_then_go(sett
     assert stored_name(complaint.pk) != old_token
     settings.SIGAP_DATA_KEYS = [new_key]  # the old key is dropped
     assert Identity.objects.get(complaint=complaint).name == "Budi Santoso"
+
+
+def test_rows_written_before_the_encryption_are_encrypted_where_they_stand_once():
+    """What the data migrations do with rows an older Sigap wrote in plain text."""
+    from notifications import contacts
+    from notifications.models import Conversation, OptOut
+    from notifications.personal import encrypt_rows_in_place
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO notifications_optout (phone, phone_index, channel, created_at) VALUES (%s, '', 'sms', %s)",
+            ["+6281234567890", "2026-01-01T00:00:00Z"],
+        )
+        cursor.execute(
+            "INSERT INTO notifications_conversation (phone, phone_index, channel, handler, step, data, updated_at)"
+            " VALUES (%s, '', 'sms', 'lapor', 'kind', %s, %s)",
+            ["+6281234567890", '{"name": "Budi"}', "2026-01-01T00:00:00Z"],
+        )
+    for table, columns in (
+        ("notifications_optout", ("phone",)),
+        ("notifications_conversation", ("phone", "data")),
+    ):
+        assert encrypt_rows_in_place(connection, table, pk="id", columns=columns, indexed="phone") == 1
+        assert encrypt_rows_in_place(connection, table, pk="id", columns=columns, indexed="phone") == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM notifications_optout")
+        assert "6281234567890" not in cursor.fetchone()[0]
+    assert contacts.is_opted_out("+6281234567890", "sms")
+    assert OptOut.objects.get().phone == "+6281234567890"
+    assert Conversation.objects.get().data == {"name": "Budi"}
