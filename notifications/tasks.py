@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import contacts, senders
-from .models import GAVE_UP, Message, Status
+from .models import GAVE_UP, OPTED_OUT, Message, Status
 from .outbox import requeue_due
 
 logger = logging.getLogger(__name__)
@@ -40,10 +40,17 @@ def deliver(message_id: int) -> str:
     if claimed != 1:
         return "not claimed"
     message = Message.objects.get(pk=message_id)
+    # Every write below is this attempt's only: a worker that stalled past STUCK_AFTER finds its
+    # row re-queued and sent again by another, and must not overwrite what that one recorded.
+    mine = Message.objects.filter(pk=message_id, status=Status.SENDING, attempts=message.attempts)
+    # A retry scheduled before the person texted BERHENTI/STOP must not go out after it.
+    if message.channel != "email" and contacts.is_opted_out(message.recipient, message.channel):
+        mine.update(status=Status.FAILED, last_error=OPTED_OUT, updated_at=timezone.now())
+        return "opted out"
     try:
         sent = senders.send(message)
     except senders.PermanentSendError as exc:
-        Message.objects.filter(pk=message_id, status=Status.SENDING).update(
+        mine.update(
             status=Status.FAILED, last_error=str(exc)[:300], error_code=exc.code, updated_at=timezone.now()
         )
         if exc.code == senders.TWILIO_UNSUBSCRIBED:
@@ -53,12 +60,10 @@ def deliver(message_id: int) -> str:
         return "failed"
     except senders.TransientSendError as exc:
         if message.attempts >= settings.SIGAP_MESSAGE_MAX_ATTEMPTS:
-            Message.objects.filter(pk=message_id, status=Status.SENDING).update(
-                status=Status.FAILED, last_error=f"{GAVE_UP}: {exc}"[:300], updated_at=timezone.now()
-            )
+            mine.update(status=Status.FAILED, last_error=f"{GAVE_UP}: {exc}"[:300], updated_at=timezone.now())
             return "failed"
         retry_at = timezone.now() + backoff(message.attempts)
-        Message.objects.filter(pk=message_id, status=Status.SENDING).update(
+        mine.update(
             status=Status.QUEUED,
             last_error=str(exc)[:300],
             next_attempt_at=retry_at,
@@ -67,7 +72,7 @@ def deliver(message_id: int) -> str:
         return "retry"
     # Record the SID at once: a status callback may arrive any moment now. A secret the text
     # carried (a PIN) now exists only on the recipient's phone.
-    Message.objects.filter(pk=message_id, status=Status.SENDING).update(
+    recorded = mine.update(
         status=Status.SENT,
         twilio_sid=sent.sid,
         sent_at=timezone.now(),
@@ -75,6 +80,11 @@ def deliver(message_id: int) -> str:
         updated_at=timezone.now(),
         **({"body": ""} if message.sensitive else {}),
     )
+    if not recorded:
+        logger.warning(
+            "outbox: message %s was sent again by another worker after this one stalled", message_id
+        )
+        return "sent late"
     return "sent"
 
 

@@ -34,7 +34,7 @@ class FakeTwilio:
     requests: list[Recorded] = field(default_factory=list)
     failures: list[tuple] = field(
         default_factory=list
-    )  # ("status", 500) / ("error", 400, 21211) / ("hang", s)
+    )  # ("status", 500) / ("error", 400, 21211) / ("hang", s) / ("slow", s)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     server: ThreadingHTTPServer | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -110,6 +110,8 @@ class FakeTwilio:
                     if kind == "hang":
                         time.sleep(failure[1])
                         return self._json(503, {"code": 20503, "message": "late", "status": 503})
+                    if kind == "slow":  # accepted, after a while
+                        time.sleep(failure[1])
                     if kind == "status":
                         return self._json(
                             failure[1], {"code": 20500, "message": "Server error", "status": failure[1]}

@@ -220,3 +220,63 @@ def test_the_management_command_hands_out_due_messages_where_no_beat_runs(fake_t
     call_command("send_queued_messages")
     message.refresh_from_db()
     assert message.status == Status.SENT
+
+
+def test_a_retry_due_after_the_person_opted_out_is_not_sent(fake_twilio):
+    fake_twilio.fail_next(("status", 500))
+    message = queue()
+    assert deliver(message.pk) == "retry"
+    contacts.opt_out(PHONE, "sms")  # BERHENTI arrives before the retry is due
+    make_due(message)
+    assert deliver(message.pk) == "opted out"
+    message.refresh_from_db()
+    assert (message.status, message.reason != "") == (Status.FAILED, True)
+    assert len(fake_twilio.sent) == 1  # the failed first try only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stalled_worker_never_overwrites_what_the_worker_that_resent_its_message_recorded(fake_twilio):
+    import threading
+    import time
+
+    from django.db import connection
+
+    from notifications.outbox import requeue_due
+    from notifications.tasks import LOST_TASK_GRACE, STUCK_AFTER
+
+    # Written without handing it to a worker (outside a test transaction that would send it at once).
+    message = Message.objects.create(
+        channel="sms", recipient=PHONE, template_key="test", body="Sigap: ditutup."
+    )
+    # Worker A's request hangs and then fails; worker B's, sent meanwhile, is slow but accepted.
+    fake_twilio.fail_next(("hang", 1.0), ("slow", 2.5))
+    outcomes = {}
+
+    def worker(name):
+        try:
+            outcomes[name] = deliver(message.pk)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcomes[name] = repr(exc)
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=worker, args=("a",))
+    a.start()
+    deadline = time.monotonic() + 5
+    while Message.objects.get(pk=message.pk).status != Status.SENDING and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert Message.objects.get(pk=message.pk).status == Status.SENDING, outcomes
+    while not fake_twilio.sent and time.monotonic() < deadline:  # A's request is at Twilio, hanging
+        time.sleep(0.02)
+    # A looks dead to the sweep, which hands the message out again: B claims it and sends.
+    Message.objects.filter(pk=message.pk).update(updated_at=timezone.now() - STUCK_AFTER * 2)
+    assert requeue_due(stuck_after=STUCK_AFTER, grace=LOST_TASK_GRACE, max_attempts=6) == [message.pk]
+    b = threading.Thread(target=worker, args=("b",))
+    b.start()
+    a.join(10)
+    b.join(10)
+    message.refresh_from_db()
+    # A's late failure did not put B's message back in the queue, and B's SID is the one kept.
+    assert outcomes == {"a": "retry", "b": "sent"}
+    assert message.status == Status.SENT and message.twilio_sid.startswith("SM")
+    assert message.attempts == 2 and len(fake_twilio.sent) == 2
