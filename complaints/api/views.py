@@ -63,6 +63,9 @@ class ComplaintViewSet(
 ):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     throttle_scope = "intake"
+    # A case is named by its number, as the transition and identity URLs say (<int:pk>): anything
+    # else is no case (404), never a failed query (it was a 500 for /complaints/null,null/).
+    lookup_value_regex = "[0-9]+"
 
     def get_permissions(self):
         return [AllowAny()] if self.action == "create" else [IsOfficer()]

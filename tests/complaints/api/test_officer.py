@@ -217,3 +217,12 @@ def test_an_identity_revealed_with_a_token_is_logged_as_the_tokens_officer(intak
     )
     assert revealed.status_code == 200
     assert IdentityReveal.objects.get().officer == intake_officer
+
+
+@pytest.mark.parametrize("key", ["null,null", "abc", "1.5", "-1", "%D9%A3"])
+def test_a_case_named_by_anything_but_its_number_is_not_found(key, administrator):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(administrator)
+    assert api.get(f"/api/v1/complaints/{key}/").status_code == 404
