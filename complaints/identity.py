@@ -18,13 +18,13 @@ offices and Kanwil, and anything printed for an agency leaves a confidential ide
 from __future__ import annotations
 
 import datetime
-import json
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import CaseMessage, Complaint, Confidentiality, Identity, IdentityReveal, Role
 from complaints.permissions import complaints_visible_to
+from complaints.redaction import unseal
 
 HANDLING_ROLES = (Role.INTAKE_OFFICER, Role.CASE_OFFICER, Role.SUPERVISOR)
 REVEAL_LASTS = datetime.timedelta(minutes=30)
@@ -105,4 +105,4 @@ def _original_text(complaint: Complaint) -> dict:
         .exclude(sealed_body="")
         .values_list("id", "created_at", "sealed_body")
     ]
-    return {"original_text": json.loads(sealed) if sealed else {}, "original_messages": messages}
+    return {"original_text": unseal(sealed), "original_messages": messages}

@@ -89,6 +89,15 @@ def mask_identifiers(text: str, identity: Identity | None = None) -> str:
     return redact_identity(_ANY_IDENTIFIER.sub(_("[dirahasiakan]"), text), identity)
 
 
+def unseal(sealed: str) -> dict[str, str]:
+    """What ``seal`` kept of the original text, by field ({} when nothing was masked)."""
+    try:
+        originals = json.loads(sealed) if sealed else {}
+    except ValueError:
+        return {}
+    return originals if isinstance(originals, dict) else {}
+
+
 def seal(values: dict[str, str], identity: Identity | None) -> tuple[dict[str, str], str]:
     """The values with identifiers masked, and the originals to keep encrypted: JSON of those that
     changed, or "" when nothing was masked."""

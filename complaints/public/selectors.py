@@ -4,7 +4,6 @@ about them (/lacak/data-saya/)."""
 from __future__ import annotations
 
 import datetime
-import json
 import re
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from complaints.models import (
     choice_label,
 )
 from complaints.public.tracking import public_timeline
+from complaints.redaction import unseal
 from notifications.models import Channel as MessageChannel
 from notifications.models import Status as MessageStatus
 from notifications.outbox import messages_for
@@ -84,13 +84,7 @@ def _choice(choices, value) -> dict:
 def _original_text(complaint: Complaint) -> dict:
     """What the complainant typed: a confidential or anonymous complaint keeps it encrypted in
     sealed_text (its stored fields have identifiers masked); an open one is stored as typed."""
-    if not complaint.sealed_text:
-        return {}
-    try:
-        sealed = json.loads(complaint.sealed_text)
-    except ValueError:
-        return {}
-    return sealed if isinstance(sealed, dict) else {}
+    return unseal(complaint.sealed_text)
 
 
 def _without_pin(complaint: Complaint, text: str) -> str:

@@ -102,18 +102,23 @@ def complaint_for_tracking(*, code: str, pin: str, client_key: str, phone: str =
     with, the owner is never held back by guesses others made; only their own wrong PINs count.
     """
     code = codes.normalise_code(code)
-    complaint = (
-        Complaint.objects.select_related("unit", "category").filter(tracking_code=code).first()
-        if code
-        else None
-    )
-    owner = bool(complaint is not None and phone and _filed_from(complaint, phone))
-    guesses = PinGuesses(code, client_key, owner=owner)
+    # Whether a phone is the owner's needs the case first; a web or API guess is checked before
+    # the look-up, so a refused one costs no query.
+    complaint = _complaint(code) if phone else None
+    guesses = PinGuesses(code, client_key, owner=bool(complaint and _filed_from(complaint, phone)))
     guesses.check()
+    if not phone:
+        complaint = _complaint(code)
     if complaint is None or not codes.pin_matches(complaint, pin or ""):
         guesses.failed()
         return None
     return complaint
+
+
+def _complaint(code: str) -> Complaint | None:
+    if not code:
+        return None
+    return Complaint.objects.select_related("unit", "category").filter(tracking_code=code).first()
 
 
 def _filed_from(complaint: Complaint, phone: str) -> bool:
