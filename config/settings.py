@@ -172,8 +172,12 @@ if DATABASE_POOL_SIZE:
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": DATABASE_POOL_SIZE,
-        "timeout": 10,  # seconds a request waits for a free connection before it fails
+        # Seconds a request waits for a connection before it answers 503 (config/errors.py).
+        "timeout": 5,
     }
+    # Each connection is checked as it leaves the pool (Django passes psycopg_pool's check):
+    # after PostgreSQL restarts, the dead ones are replaced instead of failing requests one by one.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Reads that may lag a moment behind the primary (the dashboard and the CSV export, which count
 # and list whole units) can go to a PostgreSQL streaming replica, off the primary that takes the
 # writes. Unset: everything reads the primary.
@@ -293,13 +297,31 @@ if env_bool("SIGAP_BEHIND_PROXY", False):
 
 REDIS_URL = env_str("REDIS_URL")
 
+# Redis going away must not stop intake (docs/architecture.md#when-a-part-fails): the default cache
+# (the form and API throttles) answers as if empty while Redis is unreachable; the "guard" cache
+# (the PIN-guess and sign-in lock-out counts) fails closed: those pages answer 503, try later.
+_REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": _REDIS_OPTIONS,
+        },
+        "guard": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": _REDIS_OPTIONS,
+        },
+    }
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "guard": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "guard"},
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Celery: at-least-once delivery (acks late, re-queue when a worker dies); the outbox row claim
@@ -312,12 +334,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, **_REDIS_OPTIONS}
+# A publish with the broker down fails fast (the outbox row waits for the re-queue) instead of
+# holding the complainant's request through Celery's default retries.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "workflow-sweep": {"task": "complaints.tasks.sweep_deadlines", "schedule": 300.0},
-    "outbox-requeue": {"task": "notifications.tasks.requeue_stuck", "schedule": 60.0},
+    "outbox-requeue": {
+        "task": "notifications.tasks.requeue_stuck",
+        "schedule": float(env_int("SIGAP_OUTBOX_REQUEUE_SECONDS", 60, minimum=1)),
+    },
     "personal-data-retention": {"task": "complaints.tasks.erase_expired_personal_data", "schedule": 3600.0},
+    "sms-media-requeue": {"task": "complaints.tasks.requeue_media", "schedule": 60.0},
 }
 
 # Messages. "console" writes them to the log and the outbox table; "twilio" sends them.
@@ -340,6 +375,14 @@ if SIGAP_MESSAGE_SENDER == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_
     raise ImproperlyConfigured("SIGAP_MESSAGE_SENDER=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
 TWILIO_HTTP_TIMEOUT = env_int("TWILIO_HTTP_TIMEOUT", 10, minimum=1)
 SIGAP_MESSAGE_MAX_ATTEMPTS = env_int("SIGAP_MESSAGE_MAX_ATTEMPTS", 6, minimum=1)
+# A message the provider could not take (down, 5xx, 429, timeouts) is retried after 30 s, then
+# 1, 2, 4 … minutes, at most an hour apart, and given up only after the attempts above *and*
+# this long since it was queued: an outage delays messages, it does not lose them.
+SIGAP_MESSAGE_GIVE_UP_AFTER = env_int("SIGAP_MESSAGE_GIVE_UP_AFTER", 24 * 3600, minimum=1)
+SIGAP_MESSAGE_RETRY_BASE = float(env_str("SIGAP_MESSAGE_RETRY_BASE", "30"))  # seconds; tests shrink time
+# A task handed to the broker and not taken by a worker after this long is presumed lost (the
+# re-queue also knows when Redis restarted and re-hands what it held at once).
+SIGAP_OUTBOX_LOST_TASK_AFTER = env_int("SIGAP_OUTBOX_LOST_TASK_AFTER", 900, minimum=1)
 
 # The PIN is a 6-digit secret protected by throttling, not hash cost: a keyed HMAC (docs/domain.md#tracking-codes-and-pins).
 SIGAP_PIN_KEY = env_str("SIGAP_PIN_KEY") or SECRET_KEY
@@ -374,7 +417,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, with the refusals every operation can answer (401, 404, 429, …) listed.
+    "DEFAULT_SCHEMA_CLASS": "complaints.api.schema.ApiSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_RATES": {
         "intake": env_str("SIGAP_THROTTLE_INTAKE", "30/hour"),
@@ -407,6 +451,7 @@ RATELIMIT_FAIL_OPEN = True  # a count lost in the cache never refuses a complain
 # 15 minutes from the failure that locked: tries while locked are refused without a password check
 # and do not extend it.
 AXES_HANDLER = "complaints.workspace.auth.LockoutHandler"
+AXES_CACHE = "guard"
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_COOLOFF_TIME = timedelta(minutes=15)

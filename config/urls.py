@@ -23,3 +23,6 @@ urlpatterns = [
     path("petugas/", include("complaints.workspace.urls")),
     path("", include("complaints.public.urls")),
 ]
+
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"

@@ -148,7 +148,9 @@ def handle(inbound: Inbound) -> str:
     1. record it (the unique MessageSid makes a retried webhook return the first answer);
     2. note the contact (WhatsApp's 24-hour window) and the person's language;
     3. the generic keywords, else the domain's handlers in order, else "not understood".
-    All in one transaction: a handler that fails leaves no trace and Twilio may retry.
+    All in one transaction: a handler that fails leaves no trace and Twilio may retry. Twilio waits
+    15 seconds for the answer: a handler does slow work (fetching media) after the commit, in a
+    task, and nothing here sweeps other people's data (conversations_purge_expired is periodic).
     """
     previous = InboundMessage.objects.filter(sid=inbound.sid).first()
     if previous is not None:
@@ -168,7 +170,6 @@ def handle(inbound: Inbound) -> str:
             # waited for it to commit, so its answer is there now.
             return InboundMessage.objects.get(sid=inbound.sid).reply
         contacts.touch_inbound(inbound.phone, inbound.channel)
-        conversations_purge_expired()
         inbound.language = _language_for(inbound.phone)
         reply = _keyword_reply(inbound)
         if reply is None:
@@ -235,7 +236,8 @@ def conversation_for(phone: str, channel: str) -> Conversation | None:
 def conversations_purge_expired(*, now=None) -> int:
     """Delete conversations long past their timeout: half-written reports hold personal data
     (UU PDP) and the people who left them may never write again. Kept one more day after the
-    timeout so that a late answer is told the conversation ended (conversation_for)."""
+    timeout so that a late answer is told the conversation ended (conversation_for). Run by the
+    domain's periodic retention job, not on each message."""
     cutoff = (now or timezone.now()) - 2 * CONVERSATION_TIMEOUT
     deleted, _ = Conversation.objects.filter(updated_at__lt=cutoff).delete()
     return deleted

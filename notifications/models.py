@@ -51,6 +51,9 @@ class Message(BlindIndexed):
     last_error = models.CharField(max_length=300, blank=True)
     error_code = models.CharField(max_length=10, blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When a task for this message was last handed to the broker; cleared when a worker takes it.
+    # While it is set, the re-queue hands out no second task (outbox.requeue_due).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -110,6 +113,28 @@ ERROR_REASONS = {
     "63016": _("Di luar jendela 24 jam WhatsApp dan tanpa templat yang disetujui."),
     "63024": _("Penerima WhatsApp tidak valid."),
 }
+
+
+class EarlyStatus(models.Model):
+    """A delivery status Twilio reported for a SID no message holds yet.
+
+    Twilio may call back before the worker that sent the message has saved the SID Twilio gave
+    it (status.record_status); the status waits here and is applied when the SID is saved
+    (status.apply_early_statuses). One that no message ever claims (the worker died between
+    Twilio's answer and saving it) is deleted after a week by the re-queue task."""
+
+    sid = models.CharField(max_length=40, db_index=True)
+    twilio_status = models.CharField(max_length=20)
+    error_code = models.CharField(max_length=10, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name = _("status pengiriman menunggu")
+        verbose_name_plural = _("status pengiriman menunggu")
+
+    def __str__(self) -> str:
+        return f"{self.sid} {self.twilio_status}"
 
 
 class OptOut(BlindIndexed):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .contacts import is_opted_out
@@ -44,6 +45,7 @@ def enqueue(
         message.last_error = OPTED_OUT
         message.save()
         return message
+    message.dispatched_at = timezone.now()  # its task is handed out when the caller commits
     message.save()
     schedule_send_on_commit(message.pk)
     return message
@@ -54,11 +56,14 @@ def enqueue_many(messages: list[Message]) -> list[Message]:
     if not messages:
         return []
     opted_out = set(_opted_out_pairs({(m.recipient, m.channel) for m in messages if m.channel != "email"}))
+    now = timezone.now()
     for message in messages:
+        message.dispatched_at = now
         message.recipient_index = blind_index(message.recipient)  # bulk_create skips save()
         if (message.recipient, message.channel) in opted_out:
             message.status = Status.FAILED
             message.last_error = OPTED_OUT
+            message.dispatched_at = None
     created = Message.objects.bulk_create(messages)
     for message in created:
         if message.status == Status.QUEUED:
@@ -67,8 +72,6 @@ def enqueue_many(messages: list[Message]) -> list[Message]:
 
 
 def _opted_out_pairs(pairs):
-    from django.db.models import Q
-
     from .models import OptOut
 
     if not pairs:
@@ -81,9 +84,11 @@ def _opted_out_pairs(pairs):
 
 
 def schedule_send_on_commit(message_id: int) -> None:
-    from .tasks import send_message
+    """Hand the message to a worker once the caller's transaction commits. Never fails the caller:
+    with the broker unreachable the row stays queued and the re-queue hands it out later."""
+    from .tasks import hand_to_workers
 
-    transaction.on_commit(lambda: send_message.delay(message_id))
+    transaction.on_commit(lambda: hand_to_workers([message_id]), robust=True)
 
 
 def messages_for(reference: str):
@@ -93,22 +98,29 @@ def messages_for(reference: str):
     return Message.objects.filter(reference=reference).order_by("-created_at", "-id")
 
 
-def requeue_due(*, stuck_after, grace, max_attempts: int, now=None) -> list[int]:
-    """Messages a worker should (re)try now. Returns their ids; the claim in the task keeps a
-    message from going out twice however often it is handed out.
+def requeue_due(
+    *, stuck_after, lost_after, max_attempts: int, now=None, broker_started_at=None, limit: int = 1000
+) -> list[int]:
+    """Messages to hand to the workers now, each marked as handed out (``dispatched_at``).
+
+    The broker holds at most one task per message: a row is handed out again only when the task
+    it was given cannot be waiting any more. The claim in the task keeps a message from going
+    out twice however often it is handed out.
 
     1. Rows left in "sending" longer than ``stuck_after`` belong to a worker that died mid-send:
        back to "queued", or "failed" once they used every attempt (a message that kills its
        worker each time must not loop forever).
-    2. Rows "queued" and due for longer than ``grace``: their task was lost (the broker keeps
-       nothing on disk) or never scheduled (eager mode). The grace keeps the sweep from handing
-       out again, every minute, the tasks still waiting in the broker.
+    2. Rows "queued" and due with no task out: a retry whose time has come, or a row whose
+       task could not be handed out (the broker was down when its step committed).
+    3. Rows "queued" and due whose task was handed out before the broker last started
+       (``broker_started_at``: Redis keeps nothing on disk, so a restart lost it), or longer ago
+       than ``lost_after`` (the last resort when the broker's start is unknown).
     """
     now = now or timezone.now()
     stuck = list(
         Message.objects.filter(status=Status.SENDING, updated_at__lt=now - stuck_after).values_list(
             "pk", "attempts"
-        )[:1000]
+        )[:limit]
     )
     exhausted = [pk for pk, attempts in stuck if attempts >= max_attempts]
     retry = [pk for pk, attempts in stuck if attempts < max_attempts]
@@ -118,10 +130,21 @@ def requeue_due(*, stuck_after, grace, max_attempts: int, now=None) -> list[int]
         )
     if retry:
         Message.objects.filter(pk__in=retry, status=Status.SENDING).update(
-            status=Status.QUEUED, next_attempt_at=now, updated_at=now
+            status=Status.QUEUED, next_attempt_at=now, dispatched_at=None, updated_at=now
         )
-    due = Message.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now - grace).exclude(pk__in=retry)
-    return retry + list(due.values_list("pk", flat=True)[:1000])
+    lost = Q(dispatched_at__lt=now - lost_after)
+    if broker_started_at is not None:
+        lost |= Q(dispatched_at__lt=broker_started_at)
+    waiting = Q(status=Status.QUEUED, next_attempt_at__lte=now) & (Q(dispatched_at__isnull=True) | lost)
+    ids = list(
+        Message.objects.filter(waiting).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return []
+    # Conditional on the same test, and marked with this run's time: a rival run that took some
+    # of the same rows meanwhile keeps them (no row is handed out by both).
+    Message.objects.filter(waiting, pk__in=ids).update(dispatched_at=now)
+    return list(Message.objects.filter(pk__in=ids, dispatched_at=now).values_list("pk", flat=True))
 
 
 def messages_forget(references: list[str]) -> int:

@@ -26,7 +26,22 @@ TWILIO_UNSUBSCRIBED = "21610"
 
 
 class TransientSendError(Exception):
-    """Try again later (network, timeout, 429, 5xx)."""
+    """Try again later (network, timeout, 429, 5xx). ``retry_after``: seconds the provider asked
+    us to wait (its Retry-After header), when it said."""
+
+    def __init__(self, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _retry_after(client: Client) -> int | None:
+    """Seconds from the last response's Retry-After header (Twilio sends it with 429), if any."""
+    headers = {k.lower(): v for k, v in getattr(client.http_client, "last_headers", {}).items()}
+    value = headers.get("retry-after", "")
+    try:
+        return max(0, min(int(str(value).strip()), 3600))
+    except ValueError:
+        return None
 
 
 class PermanentSendError(Exception):
@@ -48,10 +63,15 @@ class RoutedHttpClient(TwilioHttpClient):
         super().__init__(**kwargs)
         self.base = base.rstrip("/")
 
+    last_headers: dict = {}
+
     def request(self, method, url, *args, **kwargs):
         if self.base and url.startswith(TWILIO_API):
             url = self.base + url[len(TWILIO_API) :]
-        return super().request(method, url, *args, **kwargs)
+        response = super().request(method, url, *args, **kwargs)
+        # Kept for the caller: Twilio's exception for a 429 does not carry its Retry-After.
+        self.last_headers = dict(response.headers or {})
+        return response
 
 
 def twilio_client() -> Client:
@@ -83,13 +103,16 @@ def send_twilio(message: Message) -> Sent:
         params["content_variables"] = json.dumps(message.content_variables)
     else:
         params["body"] = message.body
+    client = twilio_client()
     try:
-        created = twilio_client().messages.create(**params)
+        created = client.messages.create(**params)
     except TwilioRestException as exc:
         # 401: wrong or rotated credentials. Every message would fail; an operator fixes the
         # setting and the retries then deliver them, so it is not the message's fault.
         if exc.status in (401, 429) or exc.status >= 500:
-            raise TransientSendError(f"Twilio {exc.status}: {exc.msg}"[:300])
+            raise TransientSendError(
+                f"Twilio {exc.status}: {exc.msg}"[:300], retry_after=_retry_after(client)
+            )
         if exc.code in PERMANENT_ERRORS or 400 <= exc.status < 500:
             raise PermanentSendError(f"Twilio {exc.code}: {exc.msg}"[:300], code=str(exc.code or exc.status))
         raise TransientSendError(str(exc))

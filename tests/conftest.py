@@ -63,9 +63,10 @@ def _reference_data(request):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with no throttle counts, lock-outs or cached pages of another's."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "guard"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,15 @@ class FakeTwilio:
     failures: list[tuple] = field(
         default_factory=list
     )  # ("status", 500) / ("error", 400, 21211) / ("hang", s) / ("slow", s)
+    # An outage: until outage_until (time.monotonic()), every send fails with the next of these
+    # failures in turn (same forms as above).
+    outage_failures: list[tuple] = field(default_factory=list)
+    outage_until: float = 0.0
+    outage_count: int = 0
+    # The SIDs the next accepted messages get (then random ones), for a callback sent before.
+    next_sids: list[str] = field(default_factory=list)
+    # The SIDs of the messages it accepted (201), in order: a copy sent twice is here twice.
+    accepted: list[str] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     server: ThreadingHTTPServer | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -47,6 +56,13 @@ class FakeTwilio:
     def fail_next(self, *failures: tuple) -> None:
         with self.lock:
             self.failures.extend(failures)
+
+    def outage(self, seconds: float, *failures: tuple) -> None:
+        """Fail every send for ``seconds``, cycling through ``failures``."""
+        with self.lock:
+            self.outage_failures = list(failures)
+            self.outage_count = 0
+            self.outage_until = time.monotonic() + seconds
 
     def add_media(self, name: str, content: bytes, content_type: str) -> str:
         self.media[name] = (content, content_type)
@@ -70,13 +86,18 @@ class FakeTwilio:
                 user, _, password = base64.b64decode(header[6:]).decode().partition(":")
                 return user, password
 
-            def _json(self, status: int, payload: dict):
+            def _json(self, status: int, payload: dict, headers: dict | None = None):
                 body = json.dumps(payload).encode()
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout)
+                    pass
 
             def do_GET(self):  # noqa: N802
                 auth = self._auth()
@@ -105,6 +126,9 @@ class FakeTwilio:
                     return self._json(404, {"code": 20404, "message": "Not found", "status": 404})
                 with fake.lock:
                     failure = fake.failures.pop(0) if fake.failures else None
+                    if failure is None and fake.outage_failures and time.monotonic() < fake.outage_until:
+                        failure = fake.outage_failures[fake.outage_count % len(fake.outage_failures)]
+                        fake.outage_count += 1
                 if failure:
                     kind = failure[0]
                     if kind == "hang":
@@ -112,9 +136,11 @@ class FakeTwilio:
                         return self._json(503, {"code": 20503, "message": "late", "status": 503})
                     if kind == "slow":  # accepted, after a while
                         time.sleep(failure[1])
-                    if kind == "status":
+                    if kind == "status":  # ("status", 429, {"Retry-After": "60"}): with headers
                         return self._json(
-                            failure[1], {"code": 20500, "message": "Server error", "status": failure[1]}
+                            failure[1],
+                            {"code": 20500, "message": "Server error", "status": failure[1]},
+                            failure[2] if len(failure) > 2 else None,
                         )
                     if kind == "error":
                         return self._json(
@@ -126,7 +152,9 @@ class FakeTwilio:
                                 "status": failure[1],
                             },
                         )
-                sid = "SM" + uuid.uuid4().hex
+                with fake.lock:
+                    sid = fake.next_sids.pop(0) if fake.next_sids else "SM" + uuid.uuid4().hex
+                    fake.accepted.append(sid)
                 return self._json(
                     201,
                     {

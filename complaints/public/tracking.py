@@ -9,7 +9,8 @@ A 6-digit PIN has a million values; what protects it is how few guesses anyone g
    each further guess waits for the last one, 1 minute, then 2, 4, … up to an hour. At most about
    thirty guesses a day reach a code, and no one, guessing or not, locks its owner out for long;
    the owner also keeps CEK from the phone the case was filed with, which needs no guess.
-The counts live in the cache (Redis in production, so every process shares them) and are kept by
+The counts live in the "guard" cache (Redis in production, so every process shares them; it fails
+closed: with Redis unreachable a guess is not heard, the page answers 503) and are kept by
 hand (`PinGuesses`, check then count), not by a rate-limit library: the rule is the domain's own
 and counts only wrong guesses. The web page, the API and SMS/WhatsApp all come through
 `complaint_for_tracking`; the web and the API pass `complaints.limits.client_address(request)`.
@@ -20,7 +21,8 @@ from __future__ import annotations
 import math
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
 from django.utils.translation import gettext as _
 
 from complaints import codes
@@ -33,6 +35,7 @@ MAX_FAILURES_PER_CLIENT = 20
 FREE_FAILURES_PER_CODE = 5
 CODE_MEMORY = 24 * 3600
 FIRST_WAIT, MAX_WAIT = 60, 3600
+cache = ConnectionProxy(caches, "guard")
 
 
 class TrackingLocked(Exception):

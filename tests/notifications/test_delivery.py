@@ -11,6 +11,7 @@ from notifications.tasks import deliver, requeue_stuck
 
 pytestmark = pytest.mark.django_db
 PHONE = "+6281234567890"
+LOST_AFTER = datetime.timedelta(minutes=15)
 
 
 def queue(channel="sms", **kwargs):
@@ -87,12 +88,29 @@ def test_a_timeout_is_retried(fake_twilio, settings):
     assert deliver(message.pk) == "sent"
 
 
-def test_a_429_is_transient_but_the_retries_end(fake_twilio, settings):
-    settings.SIGAP_MESSAGE_MAX_ATTEMPTS = 2
-    fake_twilio.fail_next(("status", 429), ("status", 503))
+def make_old(message, days=2):
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - datetime.timedelta(days=days))
+
+
+def test_a_429_waits_as_long_as_twilio_asks(fake_twilio):
+    fake_twilio.fail_next(("status", 429, {"Retry-After": "600"}))
     message = queue()
     assert deliver(message.pk) == "retry"
+    message.refresh_from_db()
+    # Twilio's ten minutes, not the first backoff's 30 seconds.
+    assert message.next_attempt_at > timezone.now() + datetime.timedelta(seconds=590)
     make_due(message)
+    assert deliver(message.pk) == "sent"
+
+
+def test_an_outage_delays_messages_without_losing_them_and_retries_end_after_a_day(fake_twilio, settings):
+    settings.SIGAP_MESSAGE_MAX_ATTEMPTS = 2
+    fake_twilio.fail_next(*[("status", 503)] * 5)
+    message = queue()
+    for _ in range(4):  # more failures than attempts allowed: Twilio's fault, not the message's
+        assert deliver(message.pk) == "retry"
+        make_due(message)
+    make_old(message)
     assert deliver(message.pk) == "failed"
     message.refresh_from_db()
     assert message.status == Status.FAILED and message.last_error.startswith("gave up")
@@ -169,20 +187,20 @@ def test_giving_up_is_explained_to_officers(fake_twilio, settings):
     settings.SIGAP_MESSAGE_MAX_ATTEMPTS = 1
     fake_twilio.fail_next(("status", 503))
     message = queue()
+    make_old(message)
     assert deliver(message.pk) == "failed"
     message.refresh_from_db()
     assert message.reason.startswith("Gagal setelah 1 percobaan") and "503" in message.reason
 
 
 def test_the_sweep_leaves_a_fresh_task_alone_and_hands_out_a_lost_one(fake_twilio):
-    fresh = queue()  # its task is (as far as the sweep knows) still waiting in the broker
+    from notifications.outbox import requeue_due
+    from notifications.tasks import STUCK_AFTER
+
+    queue()  # a fresh one: its task is (as far as the sweep knows) still waiting in the broker
     lost = queue()
-    Message.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now() - datetime.timedelta(minutes=3))
-    assert requeue_stuck() == 1
-    fresh.refresh_from_db()
-    lost.refresh_from_db()
-    assert (fresh.status, lost.status) == (Status.QUEUED, Status.SENT)
-    assert len(fake_twilio.sent) == 1
+    Message.objects.filter(pk=lost.pk).update(dispatched_at=timezone.now() - datetime.timedelta(minutes=16))
+    assert requeue_due(stuck_after=STUCK_AFTER, lost_after=LOST_AFTER, max_attempts=6) == [lost.pk]
 
 
 def test_a_message_that_kills_its_worker_every_time_ends_failed(fake_twilio, settings):
@@ -242,7 +260,7 @@ def test_a_stalled_worker_never_overwrites_what_the_worker_that_resent_its_messa
     from django.db import connection
 
     from notifications.outbox import requeue_due
-    from notifications.tasks import LOST_TASK_GRACE, STUCK_AFTER
+    from notifications.tasks import STUCK_AFTER
 
     # Written without handing it to a worker (outside a test transaction that would send it at once).
     message = Message.objects.create(
@@ -270,7 +288,7 @@ def test_a_stalled_worker_never_overwrites_what_the_worker_that_resent_its_messa
         time.sleep(0.02)
     # A looks dead to the sweep, which hands the message out again: B claims it and sends.
     Message.objects.filter(pk=message.pk).update(updated_at=timezone.now() - STUCK_AFTER * 2)
-    assert requeue_due(stuck_after=STUCK_AFTER, grace=LOST_TASK_GRACE, max_attempts=6) == [message.pk]
+    assert requeue_due(stuck_after=STUCK_AFTER, lost_after=LOST_AFTER, max_attempts=6) == [message.pk]
     b = threading.Thread(target=worker, args=("b",))
     b.start()
     a.join(10)
@@ -280,3 +298,97 @@ def test_a_stalled_worker_never_overwrites_what_the_worker_that_resent_its_messa
     assert outcomes == {"a": "retry", "b": "sent"}
     assert message.status == Status.SENT and message.twilio_sid.startswith("SM")
     assert message.attempts == 2 and len(fake_twilio.sent) == 2
+
+
+def test_the_broker_holds_at_most_one_task_per_due_message(fake_twilio):
+    """Every minute the re-queue runs; under a backlog it must not hand the same rows out again."""
+    from notifications.outbox import requeue_due
+    from notifications.tasks import STUCK_AFTER
+
+    messages = [queue() for _ in range(3)]
+    now = timezone.now()
+    # Their first task could not be handed out (the broker was down at commit): no mark.
+    Message.objects.update(dispatched_at=None)
+    handed = requeue_due(stuck_after=STUCK_AFTER, lost_after=LOST_AFTER, max_attempts=6, now=now)
+    assert sorted(handed) == sorted(m.pk for m in messages)
+    # A minute later, no worker has taken them yet (a backlog): nothing is handed out twice.
+    for minutes in range(1, 15):
+        later = now + datetime.timedelta(minutes=minutes)
+        assert requeue_due(stuck_after=STUCK_AFTER, lost_after=LOST_AFTER, max_attempts=6, now=later) == []
+    # Redis restarted (it keeps nothing on disk): the tasks it held are gone, handed out again once.
+    restart = now + datetime.timedelta(minutes=3)
+    later = now + datetime.timedelta(minutes=4)
+    again = requeue_due(
+        stuck_after=STUCK_AFTER, lost_after=LOST_AFTER, max_attempts=6, now=later, broker_started_at=restart
+    )
+    assert sorted(again) == sorted(handed)
+    assert (
+        requeue_due(
+            stuck_after=STUCK_AFTER,
+            lost_after=LOST_AFTER,
+            max_attempts=6,
+            now=later + datetime.timedelta(minutes=1),
+            broker_started_at=restart,
+        )
+        == []
+    )
+
+
+def test_a_retry_is_handed_out_when_due_and_not_before(fake_twilio):
+    from notifications.outbox import requeue_due
+    from notifications.tasks import STUCK_AFTER
+
+    fake_twilio.fail_next(("status", 500))
+    message = queue()
+    assert deliver(message.pk) == "retry"  # the worker took its task: no task is out
+    message.refresh_from_db()
+    assert message.dispatched_at is None
+    early = message.next_attempt_at - datetime.timedelta(seconds=1)
+    assert requeue_due(stuck_after=STUCK_AFTER, lost_after=LOST_AFTER, max_attempts=6, now=early) == []
+    due = message.next_attempt_at + datetime.timedelta(seconds=1)
+    assert requeue_due(stuck_after=STUCK_AFTER, lost_after=LOST_AFTER, max_attempts=6, now=due) == [
+        message.pk
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_status_callback_that_arrives_before_the_sid_is_saved_is_applied_after(fake_twilio, settings):
+    """Twilio answers the worker slowly; its 'delivered' callback reaches Sigap first."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+    from twilio.request_validator import RequestValidator
+
+    from notifications.models import EarlyStatus
+
+    settings.SIGAP_PUBLIC_URL = "https://sigap.example.go.id"
+    message = Message.objects.create(
+        channel="sms", recipient=PHONE, template_key="test", body="Sigap: ditutup."
+    )
+    sid = "SM" + "e" * 32
+    fake_twilio.next_sids.append(sid)
+    fake_twilio.fail_next(("slow", 1.5))
+    outcome = {}
+
+    def worker():
+        try:
+            outcome["worker"] = deliver(message.pk)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    url = "/webhooks/twilio/status/"
+    params = {"MessageSid": sid, "MessageStatus": "delivered"}
+    signature = RequestValidator(fake_twilio.auth_token).compute_signature(
+        f"https://sigap.example.go.id{url}", params
+    )
+    response = Client().post(url, params, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == 204
+    assert EarlyStatus.objects.filter(sid=sid).exists()  # the worker is still waiting for Twilio
+    thread.join(10)
+    message.refresh_from_db()
+    assert outcome == {"worker": "sent"}
+    assert message.status == Status.DELIVERED and message.delivered_at is not None
+    assert not EarlyStatus.objects.exists()

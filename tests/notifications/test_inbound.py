@@ -184,13 +184,15 @@ def test_a_conversation_lives_in_the_database_and_ends_after_a_silent_day():
     assert inbound.conversation_for(PHONE, "sms") is None
 
 
-def test_conversations_long_past_their_timeout_are_purged_by_any_message(phone):
+def test_conversations_long_past_their_timeout_are_purged_by_a_periodic_job_not_by_messages(phone):
     inbound.conversation_start("+628111111111", "sms", handler="demo", step="one")
     inbound.conversation_start("+628222222222", "sms", handler="demo", step="one")
     Conversation.objects.filter(phone_index=blind_index("+628111111111")).update(
         updated_at=timezone.now() - datetime.timedelta(days=3)
     )
-    phone.reply("BANTUAN")
+    phone.reply("BANTUAN")  # answering a message sweeps nothing (the domain's retention job does)
+    assert Conversation.objects.count() == 2
+    assert inbound.conversations_purge_expired() == 1
     assert list(Conversation.objects.values_list("phone", flat=True)) == ["+628222222222"]
 
 

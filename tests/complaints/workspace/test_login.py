@@ -182,7 +182,10 @@ def test_the_lock_lives_in_redis_so_every_app_server_sees_it(intake_officer, red
     from django.core.cache.backends.redis import RedisCache
     from django.test import override_settings
 
-    redis = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    redis = {
+        alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+        for alias in ("default", "guard")
+    }
     address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
     # axes' cache handler holds its cache from when it was made: make it again on each side.
     try:

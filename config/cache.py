@@ -1,0 +1,68 @@
+"""A Redis cache that answers as if empty while Redis is unreachable.
+
+Used for the default cache, which holds only counts that may be lost (the intake form's and the
+API's throttles): a complaint must not fail because Redis is restarting
+(docs/architecture.md#when-a-part-fails). Reads give their default, writes are dropped, ``add``
+says it added (a throttle counts the request as its first), and one warning is logged every
+half minute. Counts that must not be lost (PIN guesses, sign-in lock-outs) use the plain
+"guard" cache, which fails closed.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+WARN_EVERY = 30.0
+_last_warning = 0.0
+
+
+def _warn(operation: str) -> None:
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= WARN_EVERY:
+        _last_warning = now
+        logger.warning("cache: Redis unreachable (%s); carrying on without the cache", operation)
+
+
+def _fallback(value):
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except UNREACHABLE:
+                _warn(method.__name__)
+                return value(args, kwargs) if callable(value) else value
+
+        return wrapper
+
+    return decorate
+
+
+def _default(args, kwargs):
+    return kwargs.get("default", args[1] if len(args) > 1 else None)
+
+
+class ResilientRedisCache(RedisCache):
+    get = _fallback(_default)(RedisCache.get)
+    get_many = _fallback({})(RedisCache.get_many)
+    has_key = _fallback(False)(RedisCache.has_key)
+    add = _fallback(True)(RedisCache.add)
+    set = _fallback(None)(RedisCache.set)
+    set_many = _fallback([])(RedisCache.set_many)
+    touch = _fallback(False)(RedisCache.touch)
+    delete = _fallback(False)(RedisCache.delete)
+    delete_many = _fallback(None)(RedisCache.delete_many)
+    incr = _fallback(lambda args, kwargs: kwargs.get("delta", args[1] if len(args) > 1 else 1))(
+        RedisCache.incr
+    )
+    clear = _fallback(False)(RedisCache.clear)
