@@ -757,3 +757,38 @@ class DataRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.state == self.Status.OPEN and self.due_at is not None and self.due_at < timezone.now()
+
+
+class PendingMedia(models.Model):
+    """One media item of a texted reply, waiting to be fetched from Twilio and attached to its case
+    as evidence (complaints/sms/handlers.py: media_fetch, run by complaints.tasks.fetch_media).
+
+    The row is the durable record of the work: written in the webhook's transaction, handed to a
+    worker after the commit, handed out again by the minutely sweep when its task was lost (the
+    broker was down or forgot it), and deleted in the transaction that attaches the file or
+    reports why it could not be. It holds no personal data: Twilio's media URL and type."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    inbound_sid = models.CharField(max_length=64)  # Twilio's MessageSid of the reply
+    index = models.PositiveSmallIntegerField()  # MediaUrl<index>
+    url = models.TextField()
+    content_type = models.CharField(max_length=100, blank=True)
+    channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES)
+    # The reply had no text: the first item attached is the complainant's provide_info step.
+    perform_step = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When the current task was handed to the broker (null: none is out); a worker's claim.
+    handed_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["inbound_sid", "index"], name="pendingmedia_once_per_item")
+        ]
+        indexes = [models.Index(fields=["next_attempt_at"], name="pendingmedia_due")]
+
+    def __str__(self) -> str:
+        return f"media {self.index} of {self.inbound_sid}"

@@ -10,6 +10,9 @@ A case that ended (closed, rejected, withdrawn or merged) more than SIGAP_RETENT
    requests and their answers;
 3. the evidence: rows deleted and files removed from storage once the batch has committed;
 4. the outbox messages' recipients and texts (the rows stay for the delivery figures).
+Beside the cases, on every run: stored replies to texted messages are blanked after
+SIGAP_INBOUND_REPLY_HOURS, the record of inbound messages goes after the retention period, and SMS
+conversations left half-written (a LAPOR never finished) go a day after they timed out.
 What stays, and why: the rest of the case (kind, category, agency, region, dates, outcome and the
 masked text) for statistics and as the record of what the state did with a complaint; the audit
 trail and the identity access log, which hold officers' actions and reasons, not the complainant's
@@ -35,7 +38,7 @@ from django.utils import timezone, translation
 from complaints.machine import COMPLAINANT_STEPS
 from complaints.models import CaseMessage, Complaint, DataRequest, Evidence, Identity, NotifyChannel, State
 from complaints.redaction import redact_identity
-from notifications.inbound import inbound_messages_purge, inbound_replies_forget
+from notifications.inbound import conversations_purge_expired, inbound_messages_purge, inbound_replies_forget
 from notifications.outbox import messages_forget
 from workflow.models import TransitionLog
 
@@ -52,6 +55,7 @@ class RetentionResult:
     evidence_files: int
     inbound_replies: int
     inbound_messages: int
+    conversations: int = 0
 
 
 def personal_data_erase_expired(*, now=None, batch_size: int = 500) -> RetentionResult:
@@ -71,6 +75,7 @@ def personal_data_erase_expired(*, now=None, batch_size: int = 500) -> Retention
             older_than=datetime.timedelta(hours=settings.SIGAP_INBOUND_REPLY_HOURS), now=now
         ),
         inbound_messages=inbound_messages_purge(older_than=retention, now=now),
+        conversations=conversations_purge_expired(now=now),
     )
 
 

@@ -3,7 +3,9 @@ API and nowhere else, whatever the URL looks like and wherever a redirect points
 
 Real HTTP servers on loopback stand in for Twilio's API and its media storage; the HTTP client's
 own connections are watched (urllib3's create_connection, below requests) to prove that a refused
-URL costs no request at all.
+URL costs no request at all. The media are fetched after the webhook answered, by the task its
+commit hands them to (eager here); a refused item is reported to the complainant through the
+outbox (the console sender here, so that it opens no connection either).
 """
 
 from __future__ import annotations
@@ -17,13 +19,33 @@ import pytest
 import urllib3.util.connection
 
 from complaints.intake.services import complaint_submit
-from complaints.models import Complaint, Evidence, State
+from complaints.models import CaseMessage, Complaint, Evidence, PendingMedia, State
 from complaints.sms.handlers import media_request, redirect_request
+from notifications.models import Message
 from tests.complaints.intake_data import PDF, valid
 from tests.complaints.lifecycle import step
 from workflow.engine import Actor
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("twilio_webhook")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("twilio_webhook", "console_sender")]
+PROCESSING = "Lampiran sedang diproses"
+
+
+@pytest.fixture
+def console_sender(settings, twilio_webhook):
+    settings.SIGAP_MESSAGE_SENDER = "console"
+
+
+def not_attached(reason: str = "unduhan gagal") -> bool:
+    """The item was reported, not attached: a note on the case and a text to the complainant,
+    both naming the reason, and nothing left waiting."""
+    note = CaseMessage.objects.get(kind=CaseMessage.Kind.INTERNAL)
+    notice = Message.objects.get(template_key="sms_media_failed")
+    return (
+        reason in note.body
+        and reason in notice.body
+        and not Evidence.objects.exists()
+        and not PendingMedia.objects.exists()
+    )
 
 
 def awaiting_info(administrator) -> Complaint:
@@ -159,13 +181,13 @@ TRICKY = [
 
 @pytest.mark.parametrize("url", TRICKY)
 def test_a_url_that_is_not_plainly_twilios_api_is_refused_without_a_request(
-    phone, administrator, connections, url
+    phone, administrator, connections, texted, url
 ):
     complaint = awaiting_info(administrator)
-    answer = phone.reply("lihat lampiran", media=[(url, "application/pdf")])
-    assert "lampiran ditolak (unduhan gagal)" in answer
+    answer = texted(phone, "lihat lampiran", media=[(url, "application/pdf")])
+    assert PROCESSING in answer
     assert connections == []
-    assert not Evidence.objects.exists()
+    assert not_attached()
     # The text still reached the case.
     complaint.refresh_from_db()
     assert complaint.state == State.VERIFYING
@@ -183,29 +205,30 @@ def test_a_url_that_is_not_plainly_twilios_api_is_refused_without_a_request(
     ],
 )
 def test_only_the_configured_api_itself_is_trusted(
-    phone, administrator, twilio_api, elsewhere, connections, template
+    phone, administrator, twilio_api, elsewhere, connections, texted, template
 ):
     """TWILIO_API_BASE (here the loopback server) is trusted as scheme, host and port exactly."""
     awaiting_info(administrator)
     url = template.format(api=twilio_api.port, other=elsewhere.port)
-    assert "unduhan gagal" in phone.reply("lampiran", media=[(url, "application/pdf")])
+    assert PROCESSING in texted(phone, "lampiran", media=[(url, "application/pdf")])
     assert connections == [] and twilio_api.seen == [] and elsewhere.seen == []
+    assert not_attached()
 
 
 def test_a_redirect_to_another_server_is_not_followed(
-    phone, administrator, twilio_webhook, twilio_api, elsewhere
+    phone, administrator, twilio_webhook, twilio_api, elsewhere, texted
 ):
     """The configured API answers with a redirect to a server that is neither Twilio nor configured:
     it gets no request, so certainly never the Authorization header."""
     complaint = awaiting_info(administrator)
     elsewhere.routes["/storage/ME1"] = (200, {"Content-Type": "application/pdf"}, PDF)
     twilio_api.routes["/media/ME1"] = (302, {"Location": f"{elsewhere.base_url}/storage/ME1"}, b"")
-    answer = phone.reply("lihat lampiran", media=[(f"{twilio_api.base_url}/media/ME1", "application/pdf")])
-    assert "lampiran ditolak (unduhan gagal)" in answer
+    texted(phone, "lihat lampiran", media=[(f"{twilio_api.base_url}/media/ME1", "application/pdf")])
     assert twilio_api.seen == [Seen("/media/ME1", basic(twilio_webhook))]
     assert all(seen.authorization is None for seen in elsewhere.seen)
     assert elsewhere.seen == []
     assert not Evidence.objects.filter(complaint=complaint).exists()
+    assert not_attached()
 
 
 @pytest.mark.parametrize(
@@ -220,21 +243,22 @@ def test_a_redirect_to_another_server_is_not_followed(
         "ftp://127.0.0.1:{api}/storage/ME1",
     ],
 )
-def test_no_redirect_leaves_twilio(phone, administrator, twilio_webhook, twilio_api, elsewhere, location):
+def test_no_redirect_leaves_twilio(
+    phone, administrator, twilio_webhook, twilio_api, elsewhere, texted, location
+):
     awaiting_info(administrator)
     elsewhere.routes["/storage/ME1"] = (200, {"Content-Type": "application/pdf"}, PDF)
     twilio_api.routes["/storage/ME1"] = (200, {"Content-Type": "application/pdf"}, PDF)
     target = location.format(other=elsewhere.port, api=twilio_api.port)
     twilio_api.routes["/media/ME1"] = (302, {"Location": target}, b"")
-    answer = phone.reply("lihat lampiran", media=[(f"{twilio_api.base_url}/media/ME1", "application/pdf")])
-    assert "unduhan gagal" in answer
+    texted(phone, "lihat lampiran", media=[(f"{twilio_api.base_url}/media/ME1", "application/pdf")])
     assert elsewhere.seen == []
     assert [seen.path for seen in twilio_api.seen] == ["/media/ME1"]
-    assert not Evidence.objects.exists()
+    assert not_attached()
 
 
 def test_the_redirect_to_storage_is_fetched_without_the_credentials(
-    phone, administrator, twilio_webhook, twilio_api
+    phone, administrator, twilio_webhook, twilio_api, texted
 ):
     """As Twilio does: the media URL (with the credentials) answers with a redirect to a signed
     storage URL, fetched without them. Storage that sees an Authorization header refuses, as S3
@@ -242,7 +266,7 @@ def test_the_redirect_to_storage_is_fetched_without_the_credentials(
     complaint = awaiting_info(administrator)
     twilio_api.routes["/media/ME2"] = (307, {"Location": "/storage/ME2?signature=abc"}, b"")
     twilio_api.routes["/storage/ME2?signature=abc"] = (200, {"Content-Type": "application/pdf"}, PDF)
-    answer = phone.reply("berkas saya", media=[(f"{twilio_api.base_url}/media/ME2", "application/pdf")])
+    answer = texted(phone, "berkas saya", media=[(f"{twilio_api.base_url}/media/ME2", "application/pdf")])
     assert "sudah kami terima" in answer
     assert twilio_api.seen == [
         Seen("/media/ME2", basic(twilio_webhook)),
@@ -251,12 +275,12 @@ def test_the_redirect_to_storage_is_fetched_without_the_credentials(
     assert Evidence.objects.get(complaint=complaint).file.read() == PDF
 
 
-def test_redirects_are_followed_a_few_times_only(phone, administrator, twilio_webhook, twilio_api):
+def test_redirects_are_followed_a_few_times_only(phone, administrator, twilio_webhook, twilio_api, texted):
     awaiting_info(administrator)
     for hop in range(10):
         twilio_api.routes[f"/media/ME3/{hop}"] = (302, {"Location": f"/media/ME3/{hop + 1}"}, b"")
-    answer = phone.reply("berkas", media=[(f"{twilio_api.base_url}/media/ME3/0", "application/pdf")])
-    assert "unduhan gagal" in answer
+    texted(phone, "berkas", media=[(f"{twilio_api.base_url}/media/ME3/0", "application/pdf")])
+    assert not_attached()
     assert 2 <= len(twilio_api.seen) <= 5
     # Only the first request carried the credentials.
     assert [seen.authorization for seen in twilio_api.seen] == [basic(twilio_webhook)] + [None] * (

@@ -1,12 +1,14 @@
 """A complainant answers an information request by SMS or WhatsApp: the text and the media go
-into the case and the case goes back to where it was (provide_info)."""
+into the case and the case goes back to where it was (provide_info). The text at once; the media
+after the webhook has answered, by the task its commit hands them to (``texted`` runs that work,
+eager in the tests, as the request would after its commit)."""
 
 import pytest
 from django.test import override_settings
 
 from complaints.codes import display_code
 from complaints.intake.services import complaint_submit
-from complaints.models import CaseMessage, Complaint, Evidence, State
+from complaints.models import CaseMessage, Complaint, Evidence, PendingMedia, State
 from notifications.models import Message
 from tests.complaints.intake_data import JPEG, PDF, valid
 from tests.complaints.lifecycle import step
@@ -30,18 +32,28 @@ def media_gets(fake_twilio):
     return [r for r in fake_twilio.requests if r.method == "GET"]
 
 
+def notices(fake_twilio) -> list[str]:
+    """What was texted to the complainant through Twilio's REST API (not the TwiML replies)."""
+    return [r.form["Body"] for r in fake_twilio.sent if r.form.get("To", "").endswith(PHONE)]
+
+
+def notes(complaint) -> list[str]:
+    return list(complaint.messages.filter(kind=CaseMessage.Kind.INTERNAL).values_list("body", flat=True))
+
+
 @pytest.mark.parametrize("via_examination", [False, True], ids=["from-verifying", "from-examination"])
 def test_a_reply_with_media_goes_into_the_case_and_the_case_goes_back(
-    phone, fake_twilio, administrator, django_capture_on_commit_callbacks, via_examination
+    phone, fake_twilio, administrator, texted, via_examination
 ):
     complaint = awaiting_info(administrator, via_examination=via_examination)
     media_url = fake_twilio.add_media("ME1", PDF, "application/pdf")
-    with django_capture_on_commit_callbacks(execute=True):
-        answer = phone.reply(
-            "Ini <b>KTP</b> saya<script>alert(1)</script>", media=[(media_url, "application/pdf")]
-        )
+    answer = texted(
+        phone, "Ini <b>KTP</b> saya<script>alert(1)</script>", media=[(media_url, "application/pdf")]
+    )
     code = display_code(complaint.tracking_code)
-    assert answer == f"Sigap {code}: informasi Anda sudah kami terima dan diteruskan ke petugas."
+    assert answer == (
+        f"Sigap {code}: pesan Anda sudah kami terima dan diteruskan ke petugas. Lampiran sedang diproses."
+    )
     complaint.refresh_from_db()
     assert complaint.state == (State.EXAMINATION if via_examination else State.VERIFYING)
     message = complaint.messages.get(kind=CaseMessage.Kind.FROM_COMPLAINANT)
@@ -61,61 +73,85 @@ def test_a_reply_with_media_goes_into_the_case_and_the_case_goes_back(
     assert [(r.path, r.auth) for r in media_gets(fake_twilio)] == [
         ("/media/ME1", (fake_twilio.account_sid, fake_twilio.auth_token))
     ]
-    assert fake_twilio.sent == []
+    assert fake_twilio.sent == [] and notes(complaint) == []
+    assert not PendingMedia.objects.exists()
 
 
-def test_a_whatsapp_reply_is_recorded_as_whatsapp(whatsapp, fake_twilio, administrator):
+def test_a_whatsapp_reply_of_media_alone_is_the_step_once_the_media_arrived(
+    whatsapp, fake_twilio, administrator, texted
+):
     complaint = awaiting_info(administrator, notify_channel="whatsapp")
     url = fake_twilio.add_media("ME2", JPEG, "image/jpeg")
-    assert "sudah kami terima" in whatsapp.reply("", media=[(url, "image/jpeg")])
+    assert "lampiran Anda sedang diproses" in texted(whatsapp, "", media=[(url, "image/jpeg")])
     complaint.refresh_from_db()
     assert complaint.state == State.VERIFYING
     assert Evidence.objects.get(complaint=complaint).channel == "whatsapp"
-    assert complaint.messages.get(kind="from_complainant").channel == "whatsapp"
+    message = complaint.messages.get(kind="from_complainant")
+    assert (message.body, message.channel) == ("(lampiran)", "whatsapp")
     assert history(complaint).last().via == "whatsapp"
 
 
-def test_a_refused_attachment_is_named_and_the_text_still_arrives(phone, fake_twilio, administrator):
+def test_a_refused_attachment_is_named_and_the_text_still_arrives(phone, fake_twilio, administrator, texted):
     complaint = awaiting_info(administrator)
     url = fake_twilio.add_media("ME3", b"MZ\x90\x00 not a document", "application/pdf")
-    answer = phone.reply("Nomor KTP saya 3171234567890123", media=[(url, "application/pdf")])
-    assert "lampiran ditolak" in answer and "bukan PDF, JPEG, PNG, MP4 atau DOCX" in answer
+    answer = texted(phone, "Nomor KTP saya 3171234567890123", media=[(url, "application/pdf")])
+    assert "sudah kami terima" in answer
     complaint.refresh_from_db()
     assert complaint.state == State.VERIFYING and not Evidence.objects.exists()
+    # The officer sees why on the case; the complainant hears it (the case no longer waits for them).
+    code = display_code(complaint.tracking_code)
+    assert notes(complaint) == [
+        "1 lampiran dari SMS tidak dapat diambil: Berkas lampiran-1.pdf bukan PDF, JPEG, PNG, MP4 atau DOCX."
+    ]
+    assert notices(fake_twilio) == [
+        f"Sigap {code}: 1 lampiran tidak dapat diambil (Berkas lampiran-1.pdf bukan PDF, JPEG, PNG, MP4 atau "
+        "DOCX). Petugas sudah diberi tahu."
+    ]
 
 
-def test_only_a_refused_attachment_leaves_the_case_waiting(phone, fake_twilio, administrator):
+def test_only_a_refused_attachment_leaves_the_case_waiting(phone, fake_twilio, administrator, texted):
     complaint = awaiting_info(administrator)
     url = fake_twilio.add_media("ME4", b"\x00" * 64, "image/png")
-    assert "tidak ada pesan" in phone.reply("", media=[(url, "image/png")])
+    assert "lampiran Anda sedang diproses" in texted(phone, "", media=[(url, "image/png")])
     complaint.refresh_from_db()
     assert complaint.state == State.AWAITING_INFO
     assert not complaint.messages.filter(kind="from_complainant").exists()
+    # Asked to send it again: the case still waits for them.
+    [notice] = notices(fake_twilio)
+    assert "bukan PDF, JPEG, PNG, MP4 atau DOCX" in notice and "Kirim ulang" in notice
+    assert len(notes(complaint)) == 1
 
 
 @override_settings(SIGAP_EVIDENCE_MAX_BYTES=1024)
-def test_a_too_large_attachment_is_refused(phone, fake_twilio, administrator):
-    awaiting_info(administrator)
+def test_a_too_large_attachment_is_refused(phone, fake_twilio, administrator, texted):
+    complaint = awaiting_info(administrator)
     url = fake_twilio.add_media("ME5", PDF + b"0" * 2048, "application/pdf")
-    assert "lebih dari" in phone.reply("berikut berkasnya", media=[(url, "application/pdf")])
+    assert "sudah kami terima" in texted(phone, "berikut berkasnya", media=[(url, "application/pdf")])
     assert not Evidence.objects.exists()
+    assert "lebih dari" in notes(complaint)[0]
+    assert ["lebih dari" in notice for notice in notices(fake_twilio)] == [True]
 
 
 @override_settings(SIGAP_EVIDENCE_MAX_FILES=1)
-def test_media_beyond_the_evidence_limit_are_left_out_and_said_so(phone, fake_twilio, administrator):
-    awaiting_info(administrator)
+def test_media_beyond_the_evidence_limit_are_left_out_and_said_so(phone, fake_twilio, administrator, texted):
+    complaint = awaiting_info(administrator)
     first = fake_twilio.add_media("ME7", PDF, "application/pdf")
     second = fake_twilio.add_media("ME8", JPEG, "image/jpeg")
-    answer = phone.reply("dua berkas", media=[(first, "application/pdf"), (second, "image/jpeg")])
-    assert "hanya 1 berkas pertama" in answer
+    answer = texted(phone, "dua berkas", media=[(first, "application/pdf"), (second, "image/jpeg")])
+    assert answer.endswith("Lampiran sedang diproses. Hanya 1 lampiran pertama yang diproses.")
     assert list(Evidence.objects.values_list("content_type", flat=True)) == ["application/pdf"]
+    assert [r.path for r in media_gets(fake_twilio)] == ["/media/ME7"]
+    assert notes(complaint) == ["1 lampiran dari SMS tidak diproses: paling banyak 1 berkas per pesan."]
 
 
-def test_media_outside_twilio_is_never_fetched_with_the_credentials(phone, fake_twilio, administrator):
-    awaiting_info(administrator)
-    answer = phone.reply("lihat lampiran", media=[("http://10.0.0.1/secret", "application/pdf")])
-    assert "unduhan gagal" in answer
+def test_media_outside_twilio_is_never_fetched_with_the_credentials(
+    phone, fake_twilio, administrator, texted
+):
+    complaint = awaiting_info(administrator)
+    texted(phone, "lihat lampiran", media=[("http://10.0.0.1/secret", "application/pdf")])
     assert media_gets(fake_twilio) == [] and not Evidence.objects.exists()
+    assert notes(complaint) == ["1 lampiran dari SMS tidak dapat diambil: unduhan gagal"]
+    assert ["(unduhan gagal)" in notice for notice in notices(fake_twilio)] == [True]
 
 
 def test_an_english_complainant_is_answered_in_english(phone, fake_twilio, administrator):
@@ -156,12 +192,12 @@ def test_another_number_cannot_answer_for_the_complainant(client, fake_twilio, a
     assert complaint.state == State.AWAITING_INFO
 
 
-def test_the_same_webhook_twice_is_handled_once(phone, fake_twilio, administrator):
+def test_the_same_webhook_twice_is_handled_once(phone, fake_twilio, administrator, texted):
     complaint = awaiting_info(administrator)
     url = fake_twilio.add_media("ME6", PDF, "application/pdf")
     sid = "MM" + "9" * 32
-    first = phone.reply("Data tambahan", media=[(url, "application/pdf")], sid=sid)
-    again = phone.reply("Data tambahan", media=[(url, "application/pdf")], sid=sid)
+    first = texted(phone, "Data tambahan", media=[(url, "application/pdf")], sid=sid)
+    again = texted(phone, "Data tambahan", media=[(url, "application/pdf")], sid=sid)
     assert first == again and "sudah kami terima" in first
     assert complaint.messages.filter(kind="from_complainant").count() == 1
     assert Evidence.objects.count() == 1 and len(media_gets(fake_twilio)) == 1

@@ -12,8 +12,8 @@ from notifications import inbound
 
 @pytest.mark.parametrize(
     "texts",
-    [conversations.Q_, conversations.LABELS, handlers.TEXTS, inbound.REPLIES],
-    ids=["lapor-conversation", "lapor-summary-labels", "replies", "keyword-replies"],
+    [conversations.Q_, conversations.LABELS, handlers.TEXTS, handlers.NOTES, inbound.REPLIES],
+    ids=["lapor-conversation", "lapor-summary-labels", "replies", "case-notes", "keyword-replies"],
 )
 def test_every_text_message_has_its_english_with_the_same_placeholders(texts):
     for key, text in texts.items():
