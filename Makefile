@@ -51,3 +51,17 @@ test: install browser lint check
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Backup and restore (docs/operations/backup.md): PostgreSQL and the evidence store in one archive.
+# The keys (SIGAP_DATA_KEYS, SIGAP_INDEX_KEY) are not in it: keep them apart.
+#   make backup [BACKUP_DIR=/srv/backups/sigap]
+#   make restore ARCHIVE=<sigap-backup-….tar> [RESTORE_ARGS=--force]
+.PHONY: backup restore
+BACKUP_DIR ?= var/backups
+
+backup: $(VENV)/.installed
+	$(PY) manage.py backup $(BACKUP_DIR)/
+
+restore: $(VENV)/.installed
+	@test -n "$(ARCHIVE)" || { echo "make restore ARCHIVE=<sigap-backup-….tar> [RESTORE_ARGS=--force]"; false; }
+	$(PY) manage.py restore $(ARCHIVE) $(RESTORE_ARGS)
