@@ -3,9 +3,12 @@
 The transitions themselves (sources, targets, the fields they assign) are django-fsm methods on
 complaints.models.Complaint. Here: each transition's labels in both languages, the sentence the
 complainant reads on the public timeline, who may perform it (complaints.permissions), what it
-asks for (complaints.steps), the side effects of every step (thread message, outbox rows,
-realtime event) in one hook, and the complaint's clocks. The states, transitions and deadlines
-are described in docs/domain.md#states-and-transitions and docs/domain.md#deadlines.
+asks for (complaints.steps), which ones the system takes by itself when the deadline passes
+(``timer=``: expire_info, close; run by the sweep through workflow.engine.perform_due), the events
+the audit trail records beside the steps (claim, assign), the side effects of every step (thread
+message, outbox rows, realtime event) in one hook, ``after_transitions``, whoever took the step
+and however many cases it moved, and the complaint's clocks. The states, transitions and
+deadlines are described in docs/domain.md#states-and-transitions and docs/domain.md#deadlines.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from complaints.permissions import (
 )
 from complaints.realtime import events as realtime
 from workflow import deadlines, engine
-from workflow.engine import Actor, Machine, TransitionSpec
+from workflow.engine import Actor, EventSpec, Machine, Timer, TransitionSpec
 
 # The name the engine's deadline rules and audit rows know this machine by.
 MACHINE = "complaint"
@@ -78,6 +81,7 @@ TRANSITIONS = [
         system,
         "Batas waktu melengkapi terlewati; pengaduan dianggap dicabut.",
         "The deadline for more information passed; the complaint is treated as withdrawn.",
+        timer=Timer(due_field="due_at"),
     ),
     T(
         "refer",
@@ -150,6 +154,8 @@ TRANSITIONS = [
         may_close,
         "Pengaduan ditutup.",
         "The complaint is closed.",
+        # By a supervisor, or by the system once the objection window has passed.
+        timer=Timer(due_field="due_at"),
     ),
     T(
         "withdraw",
@@ -167,27 +173,63 @@ TRANSITIONS = [
 COMPLAINANT_STEPS = tuple(spec.name for spec in TRANSITIONS if spec.allowed is complainant)
 
 
-def after_transition(complaint: Complaint, log, *, actor: Actor, via: str, source: str) -> None:
-    """Side effects of every step, inside its transaction (realtime only after commit)."""
-    message = (log.fields or {}).get("message") or ""
-    if message and log.transition in COMPLAINANT_STEPS:
-        CaseMessage.objects.create(
-            complaint=complaint, kind=CaseMessage.Kind.FROM_COMPLAINANT, body=message, channel=_channel(via)
-        )
-    elif message and log.transition == "request_info":
-        CaseMessage.objects.create(
-            complaint=complaint,
-            kind=CaseMessage.Kind.TO_COMPLAINANT,
-            author=actor.user if actor.is_officer else None,
-            body=message,
-            channel=_channel(via),
-        )
-    messaging.enqueue_for_transition(complaint, log)
-    realtime.broadcast_complaint_event_on_commit(
-        complaint,
-        event=log.transition,
-        actor=actor.user if actor.is_officer else None,
-        previous_unit_id=getattr(complaint, "_previous_unit_id", None),
+# Recorded in the case's audit trail beside the steps (workflow.engine.record_event), shown to the
+# officers on the case page, never on the public timeline: who took or was given the case.
+EVENTS = [
+    EventSpec("claim", "Ambil kasus", "Case claimed"),
+    EventSpec("assign", "Penugasan", "Assignment"),
+]
+
+
+def after_transitions(pairs, *, actor: Actor, via: str) -> None:
+    """Side effects of every step, inside its transaction (realtime only after commit).
+
+    ``pairs``: (complaint, audit row) of the cases one actor moved through one transition:
+    perform() passes one, the timer sweep (workflow.engine.perform_due) each batch of due cases.
+    The one copy of what a step causes: the thread message, the outbox row, the realtime event.
+    """
+    if not pairs:
+        return
+    author = actor.user if actor.is_officer else None
+    thread = []
+    for complaint, log in pairs:
+        message = (log.fields or {}).get("message") or ""
+        if message and log.transition in COMPLAINANT_STEPS:
+            thread.append(
+                CaseMessage(
+                    complaint=complaint,
+                    kind=CaseMessage.Kind.FROM_COMPLAINANT,
+                    body=message,
+                    channel=_channel(via),
+                )
+            )
+        elif message and log.transition == "request_info":
+            thread.append(
+                CaseMessage(
+                    complaint=complaint,
+                    kind=CaseMessage.Kind.TO_COMPLAINANT,
+                    author=author,
+                    body=message,
+                    channel=_channel(via),
+                )
+            )
+    if thread:
+        CaseMessage.objects.bulk_create(thread)
+    # The same outbox rows either way (tests/complaints/jobs/test_sweep_parity.py): for one case,
+    # messaging's single path reads no wordings when the step sends nothing; a batch goes in bulk.
+    if len(pairs) == 1:
+        messaging.enqueue_for_transition(*pairs[0])
+    else:
+        messaging.enqueue_for_transitions(pairs)
+    realtime.broadcast_complaint_events_on_commit(
+        [complaint for complaint, _log in pairs],
+        event=pairs[0][1].transition,
+        actor=author,
+        previous_unit_ids={
+            complaint.pk: complaint._previous_unit_id
+            for complaint, _log in pairs
+            if getattr(complaint, "_previous_unit_id", None) is not None
+        },
     )
 
 
@@ -196,7 +238,16 @@ def _channel(via: str) -> str:
 
 
 machine = engine.register(
-    Machine(model=Complaint, transitions=TRANSITIONS, after_transition=after_transition, states=State.choices)
+    Machine(
+        model=Complaint,
+        transitions=TRANSITIONS,
+        after_transitions=after_transitions,
+        states=State.choices,
+        events=EVENTS,
+        changed_at_field="state_changed_at",
+        # What after_transitions reads of each case: the phone and the unit's groups.
+        batch_related=("identity", "unit"),
+    )
 )
 
 

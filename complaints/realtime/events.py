@@ -110,6 +110,10 @@ def complaint_event_groups(complaint, *, previous_unit_id: int | None = None) ->
             "pk", "kind"
         )
     )
+    return _event_groups(complaint, unit_kinds, previous_unit_id)
+
+
+def _event_groups(complaint, unit_kinds: dict, previous_unit_id: int | None) -> list[str]:
     groups = [GROUP_ALL_UNITS, case_group(complaint.pk)]
     for unit_id in (complaint.unit_id, previous_unit_id):
         if unit_id is not None and unit_id in unit_kinds:
@@ -161,16 +165,28 @@ def broadcast_complaint_event_on_commit(
     transaction.on_commit(lambda: send_complaint_event_rollback_unsafe(groups, payload))
 
 
-def broadcast_complaint_events_on_commit(complaints, *, event: str) -> None:
-    """The same for many complaints that changed together (the timer sweep), without a query
-    per complaint: each complaint must come with its ``unit`` loaded (select_related)."""
+def broadcast_complaint_events_on_commit(
+    complaints, *, event: str, actor=None, previous_unit_ids: dict[int, int | None] | None = None
+) -> None:
+    """The same for many complaints that changed together (a step, a batch of the timer sweep),
+    in one query at most: the units' kinds come from ``unit`` where it is loaded (select_related),
+    the others' (and those of the units the cases left, ``previous_unit_ids``) from one lookup."""
+    complaints = list(complaints)
+    previous_unit_ids = previous_unit_ids or {}
+    unit_kinds: dict[int, str] = {}
+    for complaint in complaints:
+        unit = complaint._state.fields_cache.get("unit")
+        if unit is not None and unit.pk == complaint.unit_id:
+            unit_kinds[unit.pk] = unit.kind
+    wanted = {c.unit_id for c in complaints} | set(previous_unit_ids.values())
+    missing = wanted - set(unit_kinds) - {None}
+    if missing:
+        unit_kinds.update(HandlingUnit.objects.filter(pk__in=missing).values_list("pk", "kind"))
     batch = []
     for complaint in complaints:
-        payload = complaint_event_payload(complaint, event=event)
-        groups = [GROUP_ALL_UNITS, case_group(complaint.pk)] + _unit_groups(
-            unit_id=complaint.unit_id, unit_kind=complaint.unit.kind, province_id=complaint.province_id
-        )
-        batch.append((list(dict.fromkeys(groups)), payload))
+        previous = previous_unit_ids.get(complaint.pk)
+        payload = complaint_event_payload(complaint, event=event, actor=actor, previous_unit_id=previous)
+        batch.append((_event_groups(complaint, unit_kinds, previous), payload))
 
     def send_all():
         layer = get_channel_layer()

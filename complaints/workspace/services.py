@@ -1,5 +1,9 @@
 """Officers' writes that are not workflow steps: assignment, the thread, internal notes, answers to
-complainants' requests about their personal data."""
+complainants' requests about their personal data.
+
+A claim or an assignment changes no state, but it is recorded in the case's audit trail
+(workflow.engine.record_event: who, when, which case, to whom and from whom), in the same
+transaction; the officers see it on the case page, the complainant never does."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from complaints.permissions import complaints_visible_to
 from complaints.realtime import events as realtime
 from complaints.sanitize import clean_text
 from complaints.workspace.selectors import data_request_text_visible
+from workflow import engine
+from workflow.engine import Actor
 
 WORKING_ROLES = (Role.INTAKE_OFFICER, Role.CASE_OFFICER, Role.SUPERVISOR)
 
@@ -31,26 +37,45 @@ def assignable_officers(complaint: Complaint):
     )
 
 
+def _officer(user) -> dict | None:
+    return None if user is None else {"id": user.pk, "name": user.get_full_name() or user.username}
+
+
+def _assignment(assignee, previous) -> dict:
+    """What the audit row of a claim or an assignment says (the officers' names as they were
+    then): officers only, never anything of the complainant."""
+    return {"assignee": _officer(assignee), "previous": _officer(previous)}
+
+
 @transaction.atomic
-def complaint_claim(*, officer, complaint: Complaint) -> Complaint:
-    """Take an unassigned case of one's own unit."""
+def complaint_claim(*, officer, complaint: Complaint, via: str = "web") -> Complaint:
+    """Take an unassigned case of one's own unit (recorded in the audit trail as "claim";
+    claiming a case one already holds changes and records nothing)."""
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if officer.unit_id != locked.unit_id or officer.role not in WORKING_ROLES:
         raise PermissionDenied
     if locked.assignee_id not in (None, officer.pk):
         raise ValidationError(_("Kasus ini sudah ditangani petugas lain."))
+    if locked.assignee_id == officer.pk:
+        return locked
     Complaint.objects.filter(pk=locked.pk).update(assignee=officer)
     locked.assignee = officer
+    engine.record_event(
+        locked, "claim", actor=Actor.officer(officer), via=via, fields=_assignment(officer, None)
+    )
     realtime.broadcast_complaint_event_on_commit(locked, event="assigned", actor=officer)
     return locked
 
 
 @transaction.atomic
-def complaints_assign(*, supervisor, complaint_ids: list[int], assignee: User | None) -> int:
-    """A supervisor assigns (or unassigns) cases of their unit; returns how many changed.
+def complaints_assign(
+    *, supervisor, complaint_ids: list[int], assignee: User | None, via: str = "web"
+) -> int:
+    """A supervisor assigns (or unassigns) cases of their unit; returns how many were asked for.
 
     All or nothing: Complaint.DoesNotExist if any id is not a case of the unit, ValidationError
-    if the assignee is not an active officer of every case's unit."""
+    if the assignee is not an active officer of every case's unit. Each case whose officer
+    changes gets an "assign" row in its audit trail (who assigned whom, and who had it before)."""
     if supervisor.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR):
         raise PermissionDenied
     cases = list(complaints_visible_to(supervisor).filter(pk__in=complaint_ids).select_for_update())
@@ -65,6 +90,15 @@ def complaints_assign(*, supervisor, complaint_ids: list[int], assignee: User | 
         ):
             raise ValidationError(_("Petugas itu bukan anggota unit yang menangani kasus ini."))
     Complaint.objects.filter(pk__in=[c.pk for c in cases]).update(assignee=assignee)
+    new_id = assignee.pk if assignee is not None else None
+    changed = [case for case in cases if case.assignee_id != new_id]
+    previous = User.objects.in_bulk({case.assignee_id for case in changed} - {None})
+    engine.record_events(
+        [(case, _assignment(assignee, previous.get(case.assignee_id))) for case in changed],
+        "assign",
+        actor=Actor.officer(supervisor),
+        via=via,
+    )
     for case in cases:
         case.assignee = assignee
         realtime.broadcast_complaint_event_on_commit(case, event="assigned", actor=supervisor)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from complaints.codes import display_code
 from complaints.identity import READ_REASON, identity_read, identity_reveal, needs_reveal
-from complaints.models import CaseMessage, Complaint, DataRequest, Role, State, User
+from complaints.models import CaseMessage, Complaint, DataRequest, Role, User
 from complaints.permissions import is_officer
 from complaints.workspace.dashboard import dashboard_for
 from complaints.workspace.exports import complaint_export_lines
@@ -32,6 +32,7 @@ from complaints.workspace.referral import (
 )
 from complaints.workspace.selectors import (
     case_clock,
+    case_timeline,
     complaint_detail_for,
     complaint_queue_for,
     complaint_visible_to,
@@ -97,7 +98,7 @@ def case_context(request, complaint, *, bound: dict | None = None) -> dict:
         form = (bound or {}).get(spec.name) or form_class(prefix=spec.name)
         forms.append({"spec": spec, "form": form, "label": spec.label()})
     thread = list(complaint.messages.select_related("author").order_by("created_at", "id"))
-    timeline = _labelled(complaint, engine.history(complaint))
+    timeline = case_timeline(complaint)
     return {
         "complaint": complaint,
         "code": display_code(complaint.tracking_code),
@@ -120,21 +121,6 @@ def case_context(request, complaint, *, bound: dict | None = None) -> dict:
         if request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
         else [],
     }
-
-
-def _labelled(complaint, logs) -> list:
-    """Audit rows with the step's and the states' names as people read them."""
-    machine = engine.machine_for(complaint)
-    states = dict(State.choices)
-    rows = list(logs)
-    for log in rows:
-        try:
-            log.label = machine.spec(log.transition).label()
-        except engine.UnknownTransition:  # a step since removed from the machine
-            log.label = log.transition
-        log.source_label = states.get(log.source, log.source)
-        log.target_label = states.get(log.target, log.target)
-    return rows
 
 
 @never_cache  # it may show an identity: not kept for the Back button of a shared computer
@@ -273,13 +259,19 @@ def case_claim(request, pk: int):
     return redirect("officer_case", pk=pk)
 
 
+def _row_id(value: str) -> int | None:
+    """A row's id from a query string or a form, else None: ASCII digits, few enough for a bigint.
+    (str.isdigit() also says yes to "²", and int() refuses 5,000 digits: both were 500s.)"""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 @officer_required
 @require_POST
 def assign(request):
     """Assign one or many cases (supervisor): ids from the queue's checkboxes or a case page."""
-    ids = [int(i) for i in request.POST.getlist("complaint") if i.isdigit()]
+    ids = [pk for pk in map(_row_id, request.POST.getlist("complaint")) if pk is not None]
     assignee_id = request.POST.get("assignee", "")
-    if assignee_id and not assignee_id.isdigit():
+    if assignee_id and _row_id(assignee_id) is None:
         raise Http404
     assignee = get_object_or_404(User, pk=assignee_id) if assignee_id else None
     try:
@@ -323,9 +315,7 @@ def identity_log(request):
     if request.user.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR):
         raise PermissionDenied
     before = request.GET.get("sebelum", "")
-    rows, next_before = identity_access_log_for(
-        request.user, before=int(before) if before.isdigit() else None
-    )
+    rows, next_before = identity_access_log_for(request.user, before=_row_id(before))
     return render(
         request,
         "complaints/officer/identity_log.html",
