@@ -20,7 +20,7 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from complaints.codes import display_code
 from notifications.models import Channel as MessageChannel
-from notifications.personal import BlindIndexed, EncryptedTextField
+from notifications.personal import BlindIndexed, EncryptedTextField, blind_index
 from workflow.models import Via
 
 # --- indexes that exist on PostgreSQL only ------------------------------------------------------
@@ -80,7 +80,21 @@ class Confidentiality(models.TextChoices):
 # The channel a complaint, a piece of evidence or a thread message came by is the workflow
 # engine's Via (the audit trail records it too), any of them but the system's.
 Channel = Via
-CHANNEL_CHOICES = [(value, label) for value, label in Via.choices if value != Via.SYSTEM]
+
+
+class DeskChannel(models.TextChoices):
+    """How a complaint reached an intake desk that filed it on the complainant's behalf
+    (/petugas/lapor/): docs/domain.md#desk-intake."""
+
+    IN_PERSON = "in_person", _("Datang langsung")
+    LETTER = "letter", _("Surat")
+    PHONE = "phone", _("Telepon")
+    EMAIL = "email", _("Email")
+
+
+CHANNEL_CHOICES = [(value, label) for value, label in Via.choices if value != Via.SYSTEM] + list(
+    DeskChannel.choices
+)
 
 
 class NotifyChannel(models.TextChoices):
@@ -380,6 +394,19 @@ class Complaint(FSMModelMixin, models.Model):
         _("kanal pemberitahuan"), max_length=10, choices=NotifyChannel.choices, default=NotifyChannel.NONE
     )
     consent_pdp_at = models.DateTimeField(_("persetujuan pemrosesan data"))
+    # Desk intake: the officer who received it, and how the complainant gave their consent.
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diterima oleh"),
+    )
+    consent_method = models.CharField(_("cara persetujuan diberikan"), max_length=200, blank=True)
+    # A client's Idempotency-Key (API) or the form's one-time token (web): a retried filing
+    # returns the first complaint instead of a second one.
+    idempotency_key = models.CharField(max_length=80, blank=True, default="", editable=False)
 
     # Handling.
     unit = models.ForeignKey(
@@ -436,6 +463,13 @@ class Complaint(FSMModelMixin, models.Model):
             models.Index(fields=["unit", "-created_at", "-id"], name="complaint_unit_created"),
             # The queue's full-text search on the description (PostgreSQL; skipped on SQLite).
             PostgresOnlyGinIndex(description_vector(), name="complaint_description_fts"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="complaint_idempotency_key_unique",
+            )
         ]
 
     def __str__(self) -> str:
@@ -610,11 +644,15 @@ class Identity(BlindIndexed):
     """The complainant's personal data (UU 27/2022 PDP), kept apart from the complaint and encrypted
     at rest (notifications/personal.py): a database dump holds none of it."""
 
-    blind_indexed = ("phone",)
+    blind_indexed = ("phone", "nik")
 
     complaint = models.OneToOneField(
         Complaint, on_delete=models.CASCADE, primary_key=True, related_name="identity"
     )
+    # Keyed hashes for the desk's search by name, NIK or phone (docs/domain.md#personal-data):
+    # exact matches only, on the normalised value (normalise_name).
+    name_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    nik_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     name = EncryptedTextField(_("nama"))
     nik = EncryptedTextField(_("NIK"), blank=True)
     phone = EncryptedTextField(_("nomor telepon"), blank=True)
@@ -640,6 +678,18 @@ class Identity(BlindIndexed):
     def __str__(self) -> str:
         return f"identity of {self.complaint_id}"
 
+    def save(self, *args, **kwargs):
+        self.name_index = blind_index(normalise_name(self.name))
+        update_fields = kwargs.get("update_fields")
+        if update_fields and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_index"}
+        super().save(*args, **kwargs)
+
+
+def normalise_name(name: str) -> str:
+    """A name as the search index keys it: case, spacing and punctuation do not matter."""
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in (name or "").casefold()).split())
+
 
 class Evidence(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
@@ -650,6 +700,13 @@ class Evidence(models.Model):
     sha256 = models.CharField(max_length=64)
     channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES)
     created_at = models.DateTimeField(default=timezone.now)
+    # A document an officer attached (a letter received at the desk, a clarification letter, a
+    # report); empty for the complainant's own evidence.
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    document_kind = models.CharField(_("jenis dokumen"), max_length=40, blank=True)
+    title = models.CharField(_("judul"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
