@@ -1,5 +1,6 @@
 """API representations. Identity is never in a list, and in a detail only where allowed."""
 
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from complaints.codes import display_code
@@ -41,7 +42,8 @@ class ComplaintListSerializer(serializers.ModelSerializer):
     tracking_code = serializers.SerializerMethodField()
     state_label = serializers.CharField(source="get_state_display")
     kind_label = serializers.CharField(source="get_kind_display")
-    category = serializers.CharField(source="category.name_id", default=None)
+    # A human-rights report has no category: null, as the row says.
+    category = serializers.CharField(source="category.name_id", default=None, allow_null=True)
     agency = serializers.SerializerMethodField()
     unit = serializers.CharField(source="unit.name")
     is_overdue = serializers.BooleanField()
@@ -76,10 +78,32 @@ class ComplaintListSerializer(serializers.ModelSerializer):
         return obj.agency.name if obj.agency_id else obj.agency_name
 
 
+class TransitionChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class TransitionFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    required = serializers.BooleanField()
+    type = serializers.CharField(help_text="the form field's kind: char, choice, boolean, typedchoice, …")
+    choices = TransitionChoiceSerializer(many=True, allow_null=True)
+
+
+class AvailableTransitionSerializer(serializers.Serializer):
+    """A step this officer may take now, and what it asks for (workflow.engine.describe)."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    note_required = serializers.BooleanField()
+    fields = TransitionFieldSerializer(many=True)
+
+
 class ComplaintDetailSerializer(ComplaintListSerializer):
     description = serializers.CharField()
     location = serializers.CharField()
-    incident_date = serializers.DateField()
+    incident_date = serializers.DateField(allow_null=True)  # the form leaves it optional
     desired_outcome = serializers.CharField()
     vulnerable_groups = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
     identity = serializers.SerializerMethodField()
@@ -109,12 +133,42 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
         reader = self.context.get("identity_reader")
         return reader(obj) if reader else None
 
+    @extend_schema_field(AvailableTransitionSerializer(many=True))
     def get_available_transitions(self, obj) -> list:
         from workflow import engine
         from workflow.engine import Actor
 
         actor = Actor.officer(self.context["request"].user)
         return [engine.describe(spec, obj) for spec in engine.available_transitions(obj, actor)]
+
+
+@extend_schema_serializer(many=False)  # one page object, though the list action names it
+class ComplaintQueuePageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="the next page, or null on the last")
+    results = ComplaintListSerializer(many=True)
+
+
+class TransitionResultSerializer(serializers.Serializer):
+    """The case after a step: its new state and what may be done next."""
+
+    id = serializers.IntegerField()
+    tracking_code = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    is_overdue = serializers.BooleanField()
+    available_transitions = AvailableTransitionSerializer(many=True)
+
+
+class IdentityRevealSerializer(serializers.Serializer):
+    # Blank passes to identity_reveal, which asks for a reason in its own words.
+    reason = serializers.CharField(
+        max_length=300, allow_blank=True, help_text="why the identity is needed (logged)"
+    )
+
+
+class RevealedIdentitySerializer(serializers.Serializer):
+    identity = serializers.DictField(allow_null=True)
 
 
 class IntakeCreatedSerializer(serializers.Serializer):
@@ -195,8 +249,19 @@ IntakeMultipartRequestSerializer = type(
 )
 
 
-class IntakeErrorsSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal (4xx, 503): a sentence, and the messages by field when a request was read
+    but a field was wrong; both in the language of Accept-Language (Bahasa Indonesia first)."""
+
+    detail = serializers.CharField(required=False)
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
+        required=False,
         help_text="field → messages in the request's language (Accept-Language)",
+    )
+
+
+class TransitionRefusalSerializer(ErrorSerializer):
+    state = serializers.CharField(
+        required=False, allow_null=True, help_text="the case's state now, so the client can reload"
     )

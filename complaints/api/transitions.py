@@ -9,6 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.api.permissions import IsOfficer
+from complaints.api.serializers import (
+    ErrorSerializer,
+    TransitionRefusalSerializer,
+    TransitionResultSerializer,
+)
 from complaints.permissions import complaints_visible_to
 from workflow import engine
 from workflow.engine import Actor
@@ -41,11 +46,18 @@ class TransitionView(APIView):
             },
         ),
         responses={
-            200: OpenApiResponse(description="The new state and what may be done next"),
-            400: OpenApiResponse(description="Field errors"),
-            403: OpenApiResponse(description="Not permitted for this officer"),
-            404: OpenApiResponse(description="No such case for this officer, or no such transition"),
-            409: OpenApiResponse(description="Not allowed in the current state, or stale expected_state"),
+            200: OpenApiResponse(
+                TransitionResultSerializer, description="The new state and what may be done next"
+            ),
+            400: OpenApiResponse(ErrorSerializer, description="Field errors"),
+            403: OpenApiResponse(TransitionRefusalSerializer, description="Not permitted for this officer"),
+            404: OpenApiResponse(
+                ErrorSerializer, description="No such case for this officer, or no such transition"
+            ),
+            409: OpenApiResponse(
+                TransitionRefusalSerializer,
+                description="Not allowed in the current state, or stale expected_state",
+            ),
         },
     )
     def post(self, request, pk: int, name: str):

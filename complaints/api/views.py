@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import ParseError
@@ -23,15 +24,57 @@ from complaints.identity import identity_read
 from complaints.intake.selectors import intake_reference_data
 from complaints.intake.services import IntakeInvalid, complaint_submit
 from complaints.limits import client_address
+from complaints.models import CHANNEL_CHOICES, Kind, State
 from complaints.permissions import complaints_visible_to
 from complaints.public.selectors import state_explanation
 from complaints.public.services import COMPLAINANT_ACTIONS, complainant_act
 from complaints.public.tracking import TrackingLocked, complaint_for_tracking, public_timeline
 from complaints.sanitize import clean_text
 from complaints.workspace import selectors
+from complaints.workspace.filters import ASSIGNEE_CHOICES
 from workflow import engine
 
 MAX_PAGE_SIZE = 200
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits: "²" and "٣" are digits to str.isdigit()
+
+# The queue's filters (complaints.workspace.filters.QueueFilter), as the /petugas/ page takes them.
+QUEUE_PARAMETERS = [
+    OpenApiParameter(
+        "cursor", str, description="from the previous page's `next`; an unreadable one is a 400"
+    ),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": selectors.PAGE_SIZE},
+        description=f"rows per page, 1-{MAX_PAGE_SIZE}",
+    ),
+    OpenApiParameter("state", str, many=True, enum=State.values, explode=True, description="any of these"),
+    OpenApiParameter("kind", str, enum=Kind.values),
+    OpenApiParameter("category", str, description="a category's id (GET /api/v1/reference/)"),
+    OpenApiParameter(
+        "province", str, description="a province's code (units that serve one province: ignored)"
+    ),
+    OpenApiParameter("regency", str, description="a regency's code, e.g. 31.71"),
+    OpenApiParameter("agency", str, description="an agency's id"),
+    OpenApiParameter("vulnerable_group", str, description="a vulnerable group's id"),
+    OpenApiParameter("channel", str, enum=[value for value, _label in CHANNEL_CHOICES]),
+    OpenApiParameter("assignee", str, enum=[value for value, _label in ASSIGNEE_CHOICES]),
+    OpenApiParameter("overdue", bool, description="past its deadline (true) or not (false)"),
+    OpenApiParameter("q", str, description="a tracking code, or words of the description"),
+]
+
+
+def _page_size(raw: str | None) -> int | None:
+    """The page size asked for (the default when none), or None when it is no whole number from 1
+    to MAX_PAGE_SIZE."""
+    if raw is None or raw == "":
+        return selectors.PAGE_SIZE
+    if not _WHOLE_NUMBER.fullmatch(raw):
+        return None
+    size = int(raw)
+    return size if 1 <= size <= MAX_PAGE_SIZE else None
+
+
+_YES_NO_FIELDS = ("complained_to_agency_first", "consent_pdp")
 
 
 def _intake_data(data) -> dict:
@@ -43,14 +86,22 @@ def _intake_data(data) -> dict:
         plain = dict(data)
     else:  # a JSON list, string or null: a client error, not a server one
         raise ParseError(_("Isi permintaan harus berupa objek JSON dengan isian pengaduan."))
-    # The form would quietly store a list as its text ("['a', 'b']"); only the groups are lists.
-    nested = {
-        key: [_("Isian ini harus berupa satu nilai, bukan daftar atau objek.")]
-        for key, value in plain.items()
-        if key != "vulnerable_groups" and isinstance(value, list | dict)
-    }
-    if nested:
-        raise IntakeInvalid(nested)
+    # The form reads text, as a web form sends it. It would quietly store a list as its text
+    # ("['a', 'b']"), and a JSON number or true/false in a date field was a 500: only the groups
+    # are lists, only the yes/no questions take true/false, and a number is read as its digits.
+    wrong = {}
+    for key, value in plain.items():
+        if key == "vulnerable_groups":
+            continue
+        if isinstance(value, list | dict):
+            wrong[key] = [_("Isian ini harus berupa satu nilai, bukan daftar atau objek.")]
+        elif isinstance(value, bool):
+            if key not in _YES_NO_FIELDS:
+                wrong[key] = [_("Isian ini harus berupa teks, bukan true/false.")]
+        elif isinstance(value, int | float):
+            plain[key] = str(value)
+    if wrong:
+        raise IntakeInvalid(wrong)
     value = plain.get("complained_to_agency_first")
     if isinstance(value, bool):
         plain["complained_to_agency_first"] = "1" if value else "0"
@@ -94,7 +145,7 @@ class ComplaintViewSet(
             "application/json": serializers.IntakeRequestSerializer,
             "multipart/form-data": serializers.IntakeMultipartRequestSerializer,
         },
-        responses={201: serializers.IntakeCreatedSerializer, 400: serializers.IntakeErrorsSerializer},
+        responses={201: serializers.IntakeCreatedSerializer, 400: serializers.ErrorSerializer},
     )
     def create(self, request, *args, **kwargs):
         try:
@@ -118,31 +169,25 @@ class ComplaintViewSet(
 
     @extend_schema(
         summary="Antrean petugas / officer's queue",
-        description="Soonest deadline first; keyset pages on (due_at, id): follow `next`.",
-        parameters=[
-            OpenApiParameter("cursor", str, description="from the previous page's `next`"),
-            OpenApiParameter("page_size", int, description=f"1-{MAX_PAGE_SIZE}, default 50"),
-        ],
-        responses=inline_serializer(
-            "ComplaintQueuePage",
-            {
-                "next": drf_serializers.CharField(allow_null=True),
-                "results": serializers.ComplaintListSerializer(many=True),
-            },
+        description=(
+            "Soonest deadline first; keyset pages on (due_at, id): follow `next`. Takes the filters "
+            "of the /petugas/ queue; one it cannot read is a 400 with the errors by parameter."
         ),
+        parameters=QUEUE_PARAMETERS,
+        responses={200: serializers.ComplaintQueuePageSerializer, 400: serializers.ErrorSerializer},
     )
     def list(self, request, *args, **kwargs):
         # The same keyset and filters as the /petugas/ queue: no COUNT(*), an index on (unit, due_at, id).
-        try:
-            size = min(max(int(request.query_params.get("page_size", selectors.PAGE_SIZE)), 1), MAX_PAGE_SIZE)
-        except ValueError:
-            size = selectors.PAGE_SIZE
-        page = selectors.complaint_queue_for(
-            request.user,
-            params=request.query_params,
-            cursor=request.query_params.get("cursor", ""),
-            page_size=size,
-        )
+        params = request.query_params
+        size = _page_size(params.get("page_size"))
+        if size is None:
+            message = _("Ukuran halaman harus bilangan bulat dari 1 sampai %(max)d.") % {"max": MAX_PAGE_SIZE}
+            return Response({"errors": {"page_size": [message]}}, status=status.HTTP_400_BAD_REQUEST)
+        cursor = params.get("cursor", "")
+        if cursor and selectors.decode_cursor(cursor) is None:
+            message = _("Kursor halaman ini tidak terbaca. Ikuti tautan `next` dari halaman sebelumnya.")
+            return Response({"errors": {"cursor": [message]}}, status=status.HTTP_400_BAD_REQUEST)
+        page = selectors.complaint_queue_for(request.user, params=params, cursor=cursor, page_size=size)
         if page.filters.errors:  # a filter it cannot read must not silently list everything
             return Response({"errors": page.filters.errors}, status=status.HTTP_400_BAD_REQUEST)
         next_url = None
@@ -230,11 +275,18 @@ class TrackView(APIView):
     @extend_schema(
         summary="Lacak pengaduan / track a complaint",
         request=serializers.TrackRequestSerializer,
-        responses=serializers.TrackStatusSerializer,
+        responses={
+            200: serializers.TrackStatusSerializer,
+            404: OpenApiResponse(serializers.ErrorSerializer, description="No case with this code and PIN"),
+            429: OpenApiResponse(
+                serializers.ErrorSerializer, description="Too many wrong guesses, or too many requests"
+            ),
+        },
     )
     def post(self, request):
         data = serializers.TrackRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            return Response({"errors": data.errors}, status=status.HTTP_400_BAD_REQUEST)
         complaint = _tracked_or_refusal(request, data.validated_data)
         if isinstance(complaint, Response):
             return complaint
@@ -252,7 +304,17 @@ class TrackActionView(APIView):
     @extend_schema(
         summary="Langkah pelapor / complainant step",
         request=serializers.TrackActionSerializer,
-        responses=serializers.TrackStatusSerializer,
+        responses={
+            200: serializers.TrackStatusSerializer,
+            404: OpenApiResponse(
+                serializers.ErrorSerializer, description="No such step, or no case with this code and PIN"
+            ),
+            403: OpenApiResponse(serializers.ErrorSerializer, description="Not this complainant's step"),
+            409: OpenApiResponse(serializers.ErrorSerializer, description="Not possible in the case's state"),
+            429: OpenApiResponse(
+                serializers.ErrorSerializer, description="Too many wrong guesses, or too many requests"
+            ),
+        },
     )
     def post(self, request, name: str):
         if name not in COMPLAINANT_ACTIONS:
@@ -260,7 +322,8 @@ class TrackActionView(APIView):
                 {"detail": "Langkah tidak dikenal / unknown step."}, status=status.HTTP_404_NOT_FOUND
             )
         data = serializers.TrackActionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            return Response({"errors": data.errors}, status=status.HTTP_400_BAD_REQUEST)
         complaint = _tracked_or_refusal(request, data.validated_data)
         if isinstance(complaint, Response):
             return complaint
