@@ -34,8 +34,8 @@ browser:
 
 demo: install
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SIGAP_PUBLIC_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
+	SIGAP_PUBLIC_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

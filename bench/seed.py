@@ -40,19 +40,35 @@ def fresh_database(database_url: str) -> None:
     subprocess.run(["createdb", *where, name], check=True)  # noqa: S603, S607
 
 
-# g % 20 → state: a queue that looks like a real office's (most cases in examination or closed).
+# g % 40 → state: a queue that looks like a real office's (most cases in examination or closed),
+# every stage of both routes present.
 STATES = (
-    ["submitted"] * 2
-    + ["verifying"] * 3
-    + ["awaiting_info"]
-    + ["referred"] * 2
-    + ["examination"] * 4
-    + ["resolved"]
-    + ["closed"] * 4
-    + ["rejected", "withdrawn", "duplicate"]
+    ["submitted"] * 3
+    + ["verifying"] * 4
+    + ["material_verification"] * 2
+    + ["awaiting_info"] * 2
+    + ["referred"] * 4
+    + ["examination"] * 6
+    + ["clarification"] * 2
+    + ["investigation", "mediation", "corrective_action", "recommendation"]
+    + ["resolved"] * 2
+    + ["closed"] * 7
+    + ["rejected"] * 2
+    + ["withdrawn", "duplicate"]
 )
-AT_INTAKE = {"submitted", "verifying", "awaiting_info", "rejected", "withdrawn", "duplicate"}
-OPEN = {"submitted", "verifying", "awaiting_info", "referred", "examination", "resolved"}
+AT_INTAKE = {
+    "submitted",
+    "verifying",
+    "material_verification",
+    "awaiting_info",
+    "rejected",
+    "withdrawn",
+    "duplicate",
+}
+OPEN = {
+    "submitted", "verifying", "material_verification", "awaiting_info", "referred", "examination", "clarification",
+    "investigation", "mediation", "corrective_action", "recommendation", "resolved",
+}  # fmt: skip
 
 SQL_COMPLAINTS = """
 WITH reg AS (SELECT array_agg(code ORDER BY code) AS codes, array_agg(province_id ORDER BY code) AS provs
@@ -65,7 +81,7 @@ WITH reg AS (SELECT array_agg(code ORDER BY code) AS codes, array_agg(province_i
        SELECT g,
               reg.codes[1 + (g * 7919) %% array_length(reg.codes, 1)] AS regency,
               reg.provs[1 + (g * 7919) %% array_length(reg.codes, 1)] AS province,
-              st.states[1 + g %% 20] AS state,
+              st.states[1 + g %% 40] AS state,
               CASE WHEN g %% 3 = 0 THEN 'ham' ELSE 'maladministrasi' END AS kind,
               now() - make_interval(days => ((g * 31) %% 720)::int, secs => ((g * 13) %% 86400)::int) AS created,
               cat.mal AS mal, cat.ham AS hamc, ag.ids AS agencies
@@ -90,7 +106,9 @@ INSERT INTO complaints_complaint (
   language, notify_channel, consent_pdp_at, unit_id, assignee_id, state_changed_at, due_at, resume_state,
   paused_remaining, info_requested, overdue_flagged_at, req_identity, req_chronology, req_agency_first,
   req_within_two_years, rejection_reason, suggested_body, outcome, public_summary, resolved_at, duplicate_of_id,
-  sealed_text, created_at, updated_at)
+  sealed_text, created_at, updated_at, consent_method, idempotency_key, own_motion, finding, corrective_action,
+  corrective_action_result, recommendation, recommendation_result, urgent, urgency_source, urgency_reasons,
+  urgency_note)
 SELECT 'B' || upper(lpad(to_hex(g), 7, '0')), md5(g::text) || md5((g + 1)::text), state, kind,
        CASE WHEN kind = 'ham' THEN hamc[1 + g %% array_length(hamc, 1)] ELSE mal[1 + g %% array_length(mal, 1)] END,
        agencies[1 + (g * 104729) %% array_length(agencies, 1)], '', province, regency, 'Kantor layanan',
@@ -113,7 +131,10 @@ SELECT 'B' || upper(lpad(to_hex(g), 7, '0')), md5(g::text) || md5((g + 1)::text)
        CASE WHEN state = 'rejected' THEN 'Komisi Informasi' ELSE '' END,
        CASE WHEN state IN ('resolved', 'closed') THEN 'mediasi' ELSE '' END,
        CASE WHEN state IN ('resolved', 'closed') THEN 'Diselesaikan melalui mediasi.' ELSE '' END,
-       CASE WHEN state IN ('resolved', 'closed') THEN created + interval '40 days' END, NULL, '', created, created
+       CASE WHEN state IN ('resolved', 'closed') THEN created + interval '40 days' END, NULL, '', created, created,
+       '', '', false, '', '', '', '', '',
+       -- One case in fifty is urgent (mendesak), as the complainant said at filing.
+       g %% 50 = 0, CASE WHEN g %% 50 = 0 THEN 'complainant' ELSE '' END, '[]'::jsonb, ''
 FROM dated
 """
 
@@ -122,26 +143,27 @@ FROM dated
 IDENTITY_POOL = 1000
 SQL_IDENTITY_POOL = """
 CREATE TEMPORARY TABLE bench_identity_pool (k int PRIMARY KEY, name text, nik text, phone text,
-  phone_index text, address text)
+  phone_index text, address text, name_index text, nik_index text)
 """
 SQL_IDENTITIES = """
 INSERT INTO complaints_identity (complaint_id, name, nik, phone, phone_index, email, address, nip, own_agency_name,
-  own_agency_id)
-SELECT c.id, p.name, p.nik, p.phone, p.phone_index, '', p.address, '', '', NULL
+  own_agency_id, name_index, nik_index)
+SELECT c.id, p.name, p.nik, p.phone, p.phone_index, '', p.address, '', '', NULL, p.name_index, p.nik_index
 FROM complaints_complaint c JOIN bench_identity_pool p ON p.k = c.id %% {pool}
 WHERE c.confidentiality <> 'anonim' AND c.id BETWEEN %(lo)s AND %(hi)s
 """.replace("{pool}", str(IDENTITY_POOL))
 
 
 def identity_pool() -> list[tuple]:
+    from complaints.models import normalise_name
     from notifications.personal import blind_index, encrypt
 
     rows = []
     for k in range(IDENTITY_POOL):
-        phone = f"+62812{k:08d}"
+        phone, name, nik = f"+62812{k:08d}", f"Pelapor {k}", f"{3171000000000000 + k:016d}"
         rows.append(
-            (k, encrypt(f"Pelapor {k}"), encrypt(f"{3171000000000000 + k:016d}"), encrypt(phone), blind_index(phone),
-             encrypt(f"Jl. Contoh {k}"))
+            (k, encrypt(name), encrypt(nik), encrypt(phone), blind_index(phone), encrypt(f"Jl. Contoh {k}"),
+             blind_index(normalise_name(name)), blind_index(nik))
         )  # fmt: skip
     return rows
 
@@ -185,7 +207,9 @@ def seed(count: int, *, batch: int = 250_000, log=print) -> dict:
     message_body = encrypt("Sigap: pengaduan diterima.")  # texts are encrypted at rest as well
     with connection.cursor() as cursor:
         cursor.execute(SQL_IDENTITY_POOL)
-        cursor.executemany("INSERT INTO bench_identity_pool VALUES (%s, %s, %s, %s, %s, %s)", identity_pool())
+        cursor.executemany(
+            "INSERT INTO bench_identity_pool VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", identity_pool()
+        )
     for start in range(1, count + 1, batch):
         stop = min(start + batch - 1, count)
         with transaction.atomic(), connection.cursor() as cursor:

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import messaging, steps
-from complaints.models import CaseMessage, Channel, Complaint, State
+from complaints import permissions as steps_allowed
+from complaints.models import AGENCY_STATES, CaseMessage, Channel, Complaint, State
 from complaints.permissions import (
     at_handling_unit,
     at_intake_desk,
@@ -84,14 +85,34 @@ TRANSITIONS = [
         timer=Timer(due_field="due_at"),
     ),
     T(
+        "verify_formal",
+        "Syarat formal terpenuhi",
+        "Formal requirements met",
+        steps_allowed.identified_at_intake_desk,
+        "Syarat formal pengaduan Anda terpenuhi; pengaduan diverifikasi materiil.",
+        "Your complaint meets the formal requirements; its substance is being verified.",
+        fields=steps.verify_formal_fields,
+        clean=steps.clean_verify_formal,
+    ),
+    T(
         "refer",
         "Rujuk",
         "Refer",
-        at_intake_desk,
+        steps_allowed.identified_at_intake_desk,
         "Pengaduan Anda dirujuk ke unit yang berwenang.",
         "Your complaint was referred to the competent unit.",
         fields=steps.refer_fields,
         clean=steps.clean_refer,
+    ),
+    T(
+        "take_up_own_motion",
+        "Proses atas prakarsa sendiri",
+        "Take up on own motion",
+        steps_allowed.anonymous_at_intake_desk,
+        "Informasi Anda diteruskan untuk diperiksa atas prakarsa lembaga sendiri.",
+        "Your information was passed on to be examined on the institution's own initiative.",
+        fields=steps.refer_fields,
+        clean=steps.clean_own_motion,
     ),
     T(
         "reject",
@@ -101,6 +122,7 @@ TRANSITIONS = [
         "Pengaduan Anda tidak dapat ditindaklanjuti.",
         "Your complaint cannot be taken further.",
         fields=steps.reject_fields,
+        clean=steps.clean_reject,
     ),
     T(
         "mark_duplicate",
@@ -130,6 +152,93 @@ TRANSITIONS = [
         note_required=True,
     ),
     T(
+        "request_clarification",
+        "Minta klarifikasi instansi",
+        "Ask the agency to clarify",
+        at_handling_unit,
+        "Instansi terlapor diminta memberi klarifikasi.",
+        "The reported agency was asked to clarify.",
+        fields=steps.request_clarification_fields,
+        clean=steps.clean_request_clarification,
+    ),
+    T(
+        "record_clarification",
+        "Catat jawaban klarifikasi",
+        "Record the agency's answer",
+        at_handling_unit,
+        "Jawaban klarifikasi instansi dicatat; pemeriksaan berlanjut.",
+        "The agency's answer was recorded; the examination goes on.",
+        fields=steps.record_clarification_fields,
+        clean=steps.clean_record_clarification,
+    ),
+    T(
+        "start_investigation",
+        "Mulai investigasi",
+        "Start an investigation",
+        steps_allowed.on_ombudsman_route,
+        "Ombudsman memeriksa dokumen dan lapangan.",
+        "The Ombudsman is examining documents and the site.",
+        note_required=True,
+    ),
+    T(
+        "start_mediation",
+        "Mulai mediasi",
+        "Start mediation",
+        at_handling_unit,
+        "Pengaduan Anda diselesaikan melalui mediasi dengan instansi.",
+        "Your complaint is in mediation with the agency.",
+        fields=steps.start_mediation_fields,
+        clean=steps.clean_start_mediation,
+    ),
+    T(
+        "end_mediation",
+        "Akhiri mediasi",
+        "End mediation",
+        at_handling_unit,
+        "Mediasi selesai.",
+        "The mediation ended.",
+        fields=steps.end_mediation_fields,
+        clean=steps.clean_end_mediation,
+    ),
+    T(
+        "issue_lahp",
+        "Terbitkan LAHP",
+        "Issue the final examination report",
+        steps_allowed.on_ombudsman_route,
+        "Laporan akhir hasil pemeriksaan (LAHP) terbit; lihat hasilnya.",
+        "The final examination report was issued; see the outcome.",
+        fields=steps.issue_lahp_fields,
+        clean=steps.clean_issue_lahp,
+    ),
+    T(
+        "corrective_action_done",
+        "Tindakan korektif dilaksanakan",
+        "Corrective action carried out",
+        steps_allowed.on_ombudsman_route,
+        "Instansi melaksanakan tindakan korektif; lihat hasilnya.",
+        "The agency carried out the corrective action; see the outcome.",
+        fields=steps.corrective_action_done_fields,
+    ),
+    T(
+        "issue_recommendation",
+        "Terbitkan rekomendasi",
+        "Issue a recommendation",
+        steps_allowed.may_issue_recommendation,
+        "Rekomendasi diterbitkan kepada instansi terlapor.",
+        "A recommendation was issued to the reported agency.",
+        fields=steps.issue_recommendation_fields,
+        clean=steps.clean_issue_recommendation,
+    ),
+    T(
+        "recommendation_done",
+        "Catat pelaksanaan rekomendasi",
+        "Record the follow-up of the recommendation",
+        at_handling_unit,
+        "Pemantauan rekomendasi selesai; lihat hasilnya.",
+        "The follow-up of the recommendation was recorded; see the outcome.",
+        fields=steps.recommendation_done_fields,
+    ),
+    T(
         "resolve",
         "Selesaikan",
         "Resolve",
@@ -154,7 +263,7 @@ TRANSITIONS = [
         may_close,
         "Pengaduan ditutup.",
         "The complaint is closed.",
-        # By a supervisor, or by the system once the objection window has passed.
+        # Once the objection window has passed: by the system, or by a supervisor (never inside it).
         timer=Timer(due_field="due_at"),
     ),
     T(
@@ -178,6 +287,16 @@ COMPLAINANT_STEPS = tuple(spec.name for spec in TRANSITIONS if spec.allowed is c
 EVENTS = [
     EventSpec("claim", "Ambil kasus", "Case claimed"),
     EventSpec("assign", "Penugasan", "Assignment"),
+    # A new PIN replaced the old one (docs/domain.md#pin-recovery): asked for by the complainant on
+    # the web or by SMS/WhatsApp (sent to the contact on file), or issued at a desk by an officer
+    # who checked their identity (the note says how). The fields say where it went, never the PIN.
+    EventSpec("pin_reissued", "PIN baru diterbitkan", "New PIN issued"),
+    # An officer attached a document (complaints.workspace.services.case_document_add): its kind
+    # and title in the fields, never the file or its contents.
+    EventSpec("document_added", "Dokumen dilampirkan", "Document attached"),
+    # An officer wrote to the complainant (complaints.workspace.services.thread_post): who and when;
+    # the words stay in the case's thread.
+    EventSpec("message_sent", "Pesan dikirim ke pelapor", "Message sent to the complainant"),
 ]
 
 
@@ -247,17 +366,20 @@ machine = engine.register(
         changed_at_field="state_changed_at",
         # What after_transitions reads of each case: the phone and the unit's groups.
         batch_related=("identity", "unit"),
+        # The reported agency's deadlines (agency_rule): each stage's rule, per route.
+        clocks=[(f"agency_{state.value}", state.label) for state in AGENCY_STATES],
     )
 )
 
 
-def complaint_received(complaint: Complaint, *, via: str) -> None:
-    """Start the clock of a newly filed complaint and write its first audit row (intake)."""
+def complaint_received(complaint: Complaint, *, via: str, actor: Actor | None = None) -> None:
+    """Start the clock of a newly filed complaint and write its first audit row (intake): by the
+    complainant, or by the desk officer who filed it on their behalf (``actor``)."""
     now = timezone.now()
     complaint.due_at = due_for(complaint, State.SUBMITTED, start=now)
     complaint.state_changed_at = now
     Complaint.objects.filter(pk=complaint.pk).update(due_at=complaint.due_at, state_changed_at=now)
-    engine.record_creation(complaint, via=via)
+    engine.record_creation(complaint, via=via, actor=actor)
     # The intake desk's queue shows the new case live (after commit, best effort).
     realtime.broadcast_complaint_event_on_commit(complaint, event="submit")
 
@@ -274,8 +396,24 @@ def public_label(transition: str, language: str | None = None) -> str:
 # --- the clocks ------------------------------------------------------------------------------------
 # Rules are looked up per state and per kind (maladministrasi / ham; an undecided kind uses the
 # rule for every kind). The clock pauses while the case awaits the complainant's information.
+# Investigation runs on the examination's clock (it is one of its ways of finding out).
+CLOCK_OF = {State.INVESTIGATION: State.EXAMINATION}
+
+
 def _rule(complaint, state: str):
-    return deadlines.rule_for(MACHINE, state, complaint.kind)
+    return deadlines.rule_for(MACHINE, CLOCK_OF.get(state, state), complaint.kind)
+
+
+def agency_rule(complaint, stage: str):
+    """The rule of the reported agency's deadline in ``stage`` (clarification, corrective_action,
+    recommendation): its default length, calendar and source, per route."""
+    return deadlines.rule_for(MACHINE, f"agency_{stage}", complaint.kind)
+
+
+def agency_due(complaint, stage: str, days: int, *, start=None):
+    """The agency's deadline: ``days`` (the officer's, defaulting to the rule's) on the rule's calendar."""
+    rule = agency_rule(complaint, stage)
+    return deadlines.due_in(days, start or timezone.now(), working_days=rule.working_days if rule else True)
 
 
 def due_for(complaint, state: str, *, start=None):

@@ -58,6 +58,30 @@ TEXTS = {
         "id": "Sigap {code}: pengaduan digabung dengan pengaduan lain tentang hal yang sama. Info: {url}/lacak/",
         "en": "Sigap {code}: complaint merged with another about the same matter. Details: {url}/lacak/",
     },
+    "accept_referral": {
+        "id": "Sigap {code}: {status}. Pengaduan Anda mulai diperiksa. Cek status: {url}/lacak/",
+        "en": "Sigap {code}: {status}. Your complaint is being examined. Status: {url}/lacak/",
+    },
+    "request_clarification": {
+        "id": "Sigap {code}: {status}. Instansi terlapor wajib menjawab paling lambat {date}. Cek: {url}/lacak/",
+        "en": "Sigap {code}: {status}. The agency must answer by {date}. Status: {url}/lacak/",
+    },
+    "start_mediation": {
+        "id": "Sigap {code}: {status}. Pengaduan Anda diselesaikan bersama instansi. Info: {url}/lacak/",
+        "en": "Sigap {code}: {status}. Your complaint is in mediation with the agency. {url}/lacak/",
+    },
+    "corrective_action": {
+        "id": "Sigap {code}: LAHP terbit, maladministrasi ditemukan. {status}: instansi wajib bertindak paling lambat {date}.",
+        "en": "Sigap {code}: report issued, maladministration found. {status}: the agency must act by {date}.",
+    },
+    "recommendation": {
+        "id": "Sigap {code}: {status} diterbitkan; instansi wajib melaksanakan paling lambat {date}.",
+        "en": "Sigap {code}: {status} issued; the agency must carry it out by {date}.",
+    },
+    "objection": {
+        "id": "Sigap {code}: keberatan Anda diterima. Status: {status}. Cek: {url}/lacak/",
+        "en": "Sigap {code}: your objection was received. Status: {status}. Check: {url}/lacak/",
+    },
     "thread": {
         "id": "Sigap {code}: ada pesan baru dari petugas. Buka {url}/lacak/",
         "en": "Sigap {code}: a new message from the officer. Open {url}/lacak/",
@@ -68,13 +92,33 @@ EXTRA = {"received": {"pin"}, "refer": {"unit"}}
 for _key, _texts in TEXTS.items():
     texts.register(_key, texts=_texts, placeholders=COMMON | EXTRA.get(_key, set()))
 
-# Workflow steps the complainant hears about, and the text each uses. Not here: their own
-# provide_info/object (the reply or the page confirms those), and officers' internal steps
-# (start_verification, accept/return_referral), which change nothing the complainant must do.
+# A new PIN the complainant asked for (docs/domain.md#pin-recovery): sent to the phone or email on
+# file, never shown on a page; carries the PIN, so it is sensitive (blanked once sent, never logged).
+TEXTS["new_pin"] = {
+    "id": "Sigap {code}: PIN baru Anda {pin}. PIN lama tidak berlaku lagi. Cek status: {url}/lacak/",
+    "en": "Sigap {code}: your new PIN is {pin}. The old PIN no longer works. Status: {url}/lacak/",
+}
+texts.register("new_pin", texts=TEXTS["new_pin"], placeholders=COMMON | {"pin"})
+# An email's first line is its subject (notifications.senders.send_email).
+NEW_PIN_SUBJECT = {"id": "Sigap: PIN baru", "en": "Sigap: your new PIN"}
+
+# Workflow steps the complainant hears about, and the text each uses: every stage of the route
+# they should know of (docs/domain.md#states-and-transitions). Not here: their own provide_info
+# and withdraw's confirmation on the page, and the desk's internal steps (start_verification,
+# verify_formal, return_referral, record_clarification, start_investigation).
 TRANSITION_TEXTS = {
     "request_info": "request_info",
     "refer": "refer",
+    "accept_referral": "accept_referral",
+    "request_clarification": "request_clarification",
+    "start_mediation": "start_mediation",
+    "issue_recommendation": "recommendation",
+    "object": "objection",
     "resolve": "resolve",
+    "end_mediation": "resolve",  # only when it resolves the case (see _transition_message)
+    "issue_lahp": "resolve",  # or corrective_action when maladministration was found
+    "corrective_action_done": "resolve",
+    "recommendation_done": "resolve",
     "close": "close",
     "reject": "reject",
     "withdraw": "withdrawn",
@@ -166,6 +210,10 @@ def _transition_message(complaint, log, *, preloaded=None) -> Message | None:
     key = TRANSITION_TEXTS.get(log.transition)
     if key is None:
         return None
+    if log.transition == "end_mediation" and log.target != "resolved":
+        return None  # no agreement: the examination goes on, as the case page shows
+    if log.transition == "issue_lahp" and log.target == "corrective_action":
+        key = "corrective_action"
     # The unit's name is data: keep it GSM-7 so the text stays one segment.
     extra = {"unit": texts.plain(complaint.unit.name)} if key == "refer" else {}
     return _message(complaint, key, preloaded=preloaded, **extra)
@@ -188,3 +236,21 @@ def enqueue_for_transitions(pairs) -> None:
 def enqueue_thread_message(complaint, *, body: str) -> Message | None:
     """An officer wrote to the complainant: tell them where to read it (not what it says)."""
     return _enqueue(_message(complaint, "thread"))
+
+
+def enqueue_new_pin(complaint, *, pin: str, channel: str, recipient: str) -> Message:
+    """A new PIN, to the phone number (sms, whatsapp) or email on file the complainant named."""
+    language = _language(complaint)
+    rendered = texts.render(
+        "new_pin", language=language, channel=channel, values=_values(complaint, language, pin=pin)
+    )
+    body = f"{NEW_PIN_SUBJECT[language]}\n{rendered.body}" if channel == "email" else rendered.body
+    return outbox.enqueue(
+        channel=channel,
+        recipient=recipient,
+        language=language,
+        template_key="new_pin",
+        body=body,
+        reference=f"complaint:{complaint.pk}",
+        sensitive=True,
+    )

@@ -107,10 +107,16 @@ class NotifyChannel(models.TextChoices):
 
 class State(models.TextChoices):
     SUBMITTED = "submitted", _("Diterima")
-    VERIFYING = "verifying", _("Verifikasi")
+    VERIFYING = "verifying", _("Verifikasi formal")
+    MATERIAL_VERIFICATION = "material_verification", _("Verifikasi materiil")
     AWAITING_INFO = "awaiting_info", _("Menunggu kelengkapan")
     REFERRED = "referred", _("Dirujuk")
     EXAMINATION = "examination", _("Pemeriksaan")
+    CLARIFICATION = "clarification", _("Klarifikasi ke instansi")
+    INVESTIGATION = "investigation", _("Investigasi")
+    MEDIATION = "mediation", _("Mediasi")
+    CORRECTIVE_ACTION = "corrective_action", _("Tindakan korektif")
+    RECOMMENDATION = "recommendation", _("Rekomendasi")
     RESOLVED = "resolved", _("Selesai")
     CLOSED = "closed", _("Ditutup")
     REJECTED = "rejected", _("Ditolak")
@@ -118,17 +124,48 @@ class State(models.TextChoices):
     DUPLICATE = "duplicate", _("Digabung")
 
 
+# The stages of the handling unit's examination, both routes (docs/domain.md#states-and-transitions).
+EXAMINATION_STATES = (
+    State.EXAMINATION,
+    State.CLARIFICATION,
+    State.INVESTIGATION,
+    State.MEDIATION,
+    State.CORRECTIVE_ACTION,
+    State.RECOMMENDATION,
+)
 OPEN_STATES = (
     State.SUBMITTED,
     State.VERIFYING,
+    State.MATERIAL_VERIFICATION,
     State.AWAITING_INFO,
     State.REFERRED,
-    State.EXAMINATION,
+    *EXAMINATION_STATES,
     State.RESOLVED,
 )
 # Stages whose clock an officer runs: a case awaiting the complainant, or in its objection window
 # after an outcome, is not an officer's overdue work (the sweep flags, the dashboard counts these).
-OVERDUE_STATES = (State.SUBMITTED, State.VERIFYING, State.REFERRED, State.EXAMINATION)
+OVERDUE_STATES = (
+    State.SUBMITTED,
+    State.VERIFYING,
+    State.MATERIAL_VERIFICATION,
+    State.REFERRED,
+    State.EXAMINATION,
+    State.INVESTIGATION,
+    State.MEDIATION,
+)
+# Stages whose clock is the reported agency's: its answer to a clarification, its corrective
+# action, its carrying out of a recommendation. due_at is then the agency's deadline (also kept in
+# agency_due_at); the sweep flags an agency that misses it (agency_overdue_flagged_at).
+AGENCY_STATES = (State.CLARIFICATION, State.CORRECTIVE_ACTION, State.RECOMMENDATION)
+# A case in these may still be withdrawn by the complainant.
+WITHDRAWABLE_STATES = (
+    State.SUBMITTED,
+    State.VERIFYING,
+    State.MATERIAL_VERIFICATION,
+    State.AWAITING_INFO,
+    State.REFERRED,
+    *EXAMINATION_STATES,
+)
 
 
 class Outcome(models.TextChoices):
@@ -139,6 +176,56 @@ class Outcome(models.TextChoices):
     HAM_INDICATED = "indikasi_ham_ada", _("Indikasi pelanggaran HAM ada")
     HAM_NOT_INDICATED = "indikasi_ham_tidak_ada", _("Indikasi pelanggaran HAM tidak ada")
     REFERRED_ELSEWHERE = "dirujuk_lembaga_lain", _("Dirujuk ke lembaga lain")
+    SETTLED_BY_AGENCY = "diselesaikan_instansi", _("Diselesaikan instansi setelah klarifikasi")
+    CORRECTED = (
+        "tindakan_korektif_dilaksanakan",
+        _("Maladministrasi terbukti; tindakan korektif dilaksanakan"),
+    )
+    RECOMMENDATION_CARRIED_OUT = "rekomendasi_dilaksanakan", _("Rekomendasi dilaksanakan")
+    RECOMMENDATION_IGNORED = "rekomendasi_tidak_dilaksanakan", _("Rekomendasi tidak dilaksanakan")
+
+
+# The outcomes an officer may choose at `resolve`, by route: the others are the result of their
+# own steps (the LAHP's finding, a mediation's agreement, a recommendation followed or not).
+RESOLVE_OUTCOMES = {
+    "maladministrasi": (Outcome.SETTLED_BY_AGENCY, Outcome.REFERRED_ELSEWHERE),
+    "ham": (Outcome.HAM_NOT_INDICATED, Outcome.SETTLED_BY_AGENCY, Outcome.REFERRED_ELSEWHERE),
+}
+
+
+class Finding(models.TextChoices):
+    """The LAHP's conclusion (Ombudsman)."""
+
+    FOUND = "found", _("Maladministrasi ditemukan")
+    NOT_FOUND = "not_found", _("Maladministrasi tidak ditemukan")
+
+
+class FollowUp(models.TextChoices):
+    """What the reported agency did with a corrective action or a recommendation."""
+
+    ON_TIME = "on_time", _("Dilaksanakan tepat waktu")
+    LATE = "late", _("Dilaksanakan terlambat")
+    IGNORED = "ignored", _("Tidak dilaksanakan")
+
+
+class DocumentKind:
+    """Kinds of the documents officers attach (Evidence.document_kind); the steps that need one
+    check that the case holds it (complaints/steps.py)."""
+
+    RECEIVED_LETTER = "surat_masuk"
+    CLARIFICATION_LETTER = "surat_klarifikasi"
+    AGENCY_ANSWER = "jawaban_instansi"
+    REPORT = "laporan"  # the LAHP (Ombudsman) or the analysis report (Kanwil)
+    RECOMMENDATION = "rekomendasi"
+    OTHER = "lainnya"
+    CHOICES = [
+        (RECEIVED_LETTER, _("Surat masuk / pengaduan tertulis")),
+        (CLARIFICATION_LETTER, _("Surat permintaan klarifikasi")),
+        (AGENCY_ANSWER, _("Jawaban instansi terlapor")),
+        (REPORT, _("Laporan hasil pemeriksaan (LAHP) / laporan analisis")),
+        (RECOMMENDATION, _("Rekomendasi")),
+        (OTHER, _("Lainnya")),
+    ]
 
 
 class RejectionReason(models.TextChoices):
@@ -424,7 +511,7 @@ class Complaint(FSMModelMixin, models.Model):
     due_at = models.DateTimeField(_("tenggat"), null=True, blank=True)
     # While awaiting information the stage clock is paused: the state to return to and the
     # working time that was left on its clock.
-    resume_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    resume_state = models.CharField(max_length=30, choices=State.choices, blank=True)
     paused_remaining = models.DurationField(null=True, blank=True)
     info_requested = models.TextField(_("kelengkapan yang diminta"), blank=True)
     overdue_flagged_at = models.DateTimeField(null=True, blank=True)
@@ -434,6 +521,37 @@ class Complaint(FSMModelMixin, models.Model):
     req_chronology = models.BooleanField(_("kronologi jelas"), null=True, blank=True)
     req_agency_first = models.BooleanField(_("sudah mengadu ke instansi"), null=True, blank=True)
     req_within_two_years = models.BooleanField(_("peristiwa belum lewat 2 tahun"), null=True, blank=True)
+    # Anonymous information taken up by the institution on its own initiative (investigasi atas
+    # prakarsa sendiri): not a report under UU 37/2008 ps. 24(1).
+    own_motion = models.BooleanField(_("prakarsa sendiri"), default=False)
+
+    # The examination's stages (docs/domain.md#states-and-transitions).
+    agency_due_at = models.DateTimeField(_("tenggat instansi"), null=True, blank=True)
+    agency_overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    clarification_requested_at = models.DateTimeField(null=True, blank=True)
+    clarification_answered_at = models.DateTimeField(null=True, blank=True)
+    # Did the agency answer by its deadline? None: not asked, or not answered yet.
+    clarification_on_time = models.BooleanField(null=True, blank=True)
+    finding = models.CharField(_("temuan LAHP"), max_length=10, choices=Finding.choices, blank=True)
+    corrective_action = models.TextField(_("tindakan korektif"), blank=True)
+    corrective_action_result = models.CharField(max_length=10, choices=FollowUp.choices, blank=True)
+    recommendation = models.TextField(_("rekomendasi"), blank=True)
+    recommendation_result = models.CharField(max_length=10, choices=FollowUp.choices, blank=True)
+    mediation_agreed = models.BooleanField(null=True, blank=True)
+
+    # Urgency (mendesak): a risk to life, safety, liberty or health, a child, a person in
+    # detention, an imminent irreversible harm (docs/domain.md#urgency). ``urgent`` is what the
+    # queue sorts by: at intake, what the complainant said or what Sigap suggested; once an intake
+    # officer has reviewed it, their decision (audited, with its reason).
+    urgent = models.BooleanField(_("mendesak"), default=False)
+    urgency_claimed = models.BooleanField(_("pelapor menyatakan mendesak"), null=True, blank=True)
+    urgency_source = models.CharField(max_length=12, blank=True)  # complainant | suggested | officer
+    urgency_reasons = models.JSONField(default=list, blank=True)  # why Sigap suggested it
+    urgency_note = models.CharField(_("alasan keputusan kemendesakan"), max_length=300, blank=True)
+    urgency_reviewed_at = models.DateTimeField(null=True, blank=True)
+    urgency_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     rejection_reason = models.CharField(
         _("alasan penolakan"), max_length=40, choices=RejectionReason.choices, blank=True
@@ -458,6 +576,8 @@ class Complaint(FSMModelMixin, models.Model):
         indexes = [
             # The queue: a unit's cases by deadline (keyset pagination on (due_at, id)).
             models.Index(fields=["unit", "due_at", "id"], name="complaint_unit_due"),
+            # The queue, urgent cases first (keyset on (urgent, due_at, id)).
+            models.Index(fields=["unit", "-urgent", "due_at", "id"], name="complaint_unit_urgent_due"),
             models.Index(fields=["state", "due_at"], name="complaint_state_due"),
             # The API list: a unit's cases, newest first (cursor pagination on (created_at, id)).
             models.Index(fields=["unit", "-created_at", "-id"], name="complaint_unit_created"),
@@ -502,30 +622,18 @@ class Complaint(FSMModelMixin, models.Model):
         self.resume_state = ""
         self.paused_remaining = None
 
-    @transition(field=state, source=State.SUBMITTED, target=State.VERIFYING)
-    def start_verification(self, *, actor=None, note=""):
-        self._start_clock(State.VERIFYING)
-        if actor is not None and actor.is_officer and self.assignee_id is None:
-            self.assignee = actor.user
-
-    @transition(field=state, source=[State.VERIFYING, State.EXAMINATION], target=State.AWAITING_INFO)
-    def request_info(self, *, actor=None, note="", message=""):
+    def _pause_clock(self, *, now) -> None:
+        """Keep what is left of this stage's clock, to put back when the case returns to it."""
         from complaints.machine import pause
 
-        now = timezone.now()
         self.resume_state = self.state
         self.paused_remaining = pause(self, now=now)
-        self.info_requested = message
-        self._start_clock(State.AWAITING_INFO, now=now)
 
-    @transition(
-        field=state, source=State.AWAITING_INFO, target=RETURN_VALUE(State.VERIFYING, State.EXAMINATION)
-    )
-    def provide_info(self, *, actor=None, note="", message=""):
+    def _resume_clock(self, *, now) -> str:
+        """The paused stage, with its clock put back from ``now``; returns that stage."""
         from complaints.machine import resume
 
         back = self.resume_state or State.VERIFYING
-        now = timezone.now()
         self.state_changed_at = now
         self.due_at = resume(self, back, now=now)
         self.overdue_flagged_at = None
@@ -533,68 +641,246 @@ class Complaint(FSMModelMixin, models.Model):
         self.paused_remaining = None
         return back
 
-    @transition(field=state, source=State.AWAITING_INFO, target=State.WITHDRAWN)
-    def expire_info(self, *, actor=None, note=""):
-        self._stop_clock()
+    def _start_agency_clock(self, stage: str, days: int, *, now) -> None:
+        """The reported agency's deadline in ``stage``: ``days`` on the calendar of its rule."""
+        from complaints.machine import agency_due
 
-    @transition(field=state, source=State.VERIFYING, target=State.REFERRED)
-    def refer(
+        self.state_changed_at = now
+        self.agency_due_at = self.due_at = agency_due(self, stage, days, start=now)
+        self.overdue_flagged_at = None
+        self.agency_overdue_flagged_at = None
+
+    def _end_agency_clock(self, *, now) -> str:
+        """What the agency did by its deadline: on time or late."""
+        late = self.agency_due_at is not None and now > self.agency_due_at
+        self.agency_overdue_flagged_at = None
+        return FollowUp.LATE if late else FollowUp.ON_TIME
+
+    def _resolve(self, outcome: str, public_summary: str, *, now=None) -> None:
+        self.outcome = outcome
+        self.public_summary = public_summary
+        self.resolved_at = now or timezone.now()
+        self.agency_due_at = None
+        self.agency_overdue_flagged_at = None
+        # The objection window runs from the outcome.
+        self._start_clock(State.RESOLVED, now=self.resolved_at)
+
+    # --- intake: verification at the desk ----------------------------------------------------------
+    @transition(field=state, source=State.SUBMITTED, target=State.VERIFYING)
+    def start_verification(self, *, actor=None, note=""):
+        self._start_clock(State.VERIFYING)
+        if actor is not None and actor.is_officer and self.assignee_id is None:
+            self.assignee = actor.user
+
+    @transition(field=state, source=State.VERIFYING, target=State.MATERIAL_VERIFICATION)
+    def verify_formal(
         self,
         *,
         actor=None,
         note="",
-        destination=None,
-        kind=None,
-        category=None,
         req_identity=None,
         req_chronology=None,
         req_agency_first=None,
         req_within_two_years=None,
     ):
-        self.kind = kind or self.kind
-        if category is not None:
-            self.category = category
         self.req_identity = req_identity
         self.req_chronology = req_chronology
         self.req_agency_first = req_agency_first
         self.req_within_two_years = req_within_two_years
+        self._start_clock(State.MATERIAL_VERIFICATION)
+
+    @transition(
+        field=state,
+        source=[State.VERIFYING, State.MATERIAL_VERIFICATION, State.EXAMINATION, State.INVESTIGATION],
+        target=State.AWAITING_INFO,
+    )
+    def request_info(self, *, actor=None, note="", message=""):
+        now = timezone.now()
+        self._pause_clock(now=now)
+        self.info_requested = message
+        self._start_clock(State.AWAITING_INFO, now=now)
+
+    @transition(
+        field=state,
+        source=State.AWAITING_INFO,
+        target=RETURN_VALUE(
+            State.VERIFYING, State.MATERIAL_VERIFICATION, State.EXAMINATION, State.INVESTIGATION
+        ),
+    )
+    def provide_info(self, *, actor=None, note="", message=""):
+        return self._resume_clock(now=timezone.now())
+
+    @transition(field=state, source=State.AWAITING_INFO, target=State.WITHDRAWN)
+    def expire_info(self, *, actor=None, note=""):
+        self._stop_clock()
+
+    def _send_to(self, destination, *, kind=None, category=None) -> None:
+        self.kind = kind or self.kind
+        if category is not None:
+            self.category = category
         self._previous_unit_id = self.unit_id
         self.unit = destination
         self.assignee = None
         self._start_clock(State.REFERRED)
 
-    @transition(field=state, source=State.VERIFYING, target=State.REJECTED)
+    @transition(field=state, source=State.MATERIAL_VERIFICATION, target=State.REFERRED)
+    def refer(self, *, actor=None, note="", destination=None, kind=None, category=None):
+        self._send_to(destination, kind=kind, category=category)
+
+    @transition(field=state, source=[State.VERIFYING, State.MATERIAL_VERIFICATION], target=State.REFERRED)
+    def take_up_own_motion(self, *, actor=None, note="", destination=None, kind=None, category=None):
+        self.own_motion = True
+        self._send_to(destination, kind=kind, category=category)
+
+    @transition(field=state, source=[State.VERIFYING, State.MATERIAL_VERIFICATION], target=State.REJECTED)
     def reject(self, *, actor=None, note="", rejection_reason="", suggested_body=""):
         self.rejection_reason = rejection_reason
         self.suggested_body = suggested_body
         self._stop_clock()
 
-    @transition(field=state, source=[State.SUBMITTED, State.VERIFYING], target=State.DUPLICATE)
+    @transition(
+        field=state,
+        source=[State.SUBMITTED, State.VERIFYING, State.MATERIAL_VERIFICATION],
+        target=State.DUPLICATE,
+    )
     def mark_duplicate(self, *, actor=None, note="", duplicate_of=None):
         self.duplicate_of = duplicate_of
         self._stop_clock()
 
+    # --- the handling unit: examination -----------------------------------------------------------
     @transition(field=state, source=State.REFERRED, target=State.EXAMINATION)
     def accept_referral(self, *, actor=None, note=""):
         self._start_clock(State.EXAMINATION)
         if actor is not None and actor.is_officer and self.assignee_id is None:
             self.assignee = actor.user
 
-    @transition(field=state, source=State.REFERRED, target=State.VERIFYING)
+    @transition(
+        field=state, source=State.REFERRED, target=RETURN_VALUE(State.VERIFYING, State.MATERIAL_VERIFICATION)
+    )
     def return_referral(self, *, actor=None, note=""):
         self._previous_unit_id = self.unit_id
         self.unit = HandlingUnit.objects.intake_desk_for(self.province_id)
         self.assignee = None
-        self._start_clock(State.VERIFYING)
+        # Back to material verification when the formal requirements were all met; an own-motion
+        # case (anonymous information) never passed formal verification.
+        formal_done = not self.own_motion and all(
+            (self.req_identity, self.req_chronology, self.req_agency_first, self.req_within_two_years)
+        )
+        back = State.MATERIAL_VERIFICATION if formal_done else State.VERIFYING
+        self.own_motion = False
+        self._start_clock(back)
+        return back
 
-    @transition(field=state, source=State.EXAMINATION, target=State.RESOLVED)
-    def resolve(self, *, actor=None, note="", outcome="", public_summary=""):
-        self.outcome = outcome
+    @transition(field=state, source=[State.EXAMINATION, State.INVESTIGATION], target=State.CLARIFICATION)
+    def request_clarification(self, *, actor=None, note="", agency_days=14):
+        now = timezone.now()
+        self._pause_clock(now=now)
+        self.clarification_requested_at = now
+        self.clarification_answered_at = None
+        self.clarification_on_time = None
+        self._start_agency_clock(State.CLARIFICATION, agency_days, now=now)
+
+    @transition(
+        field=state,
+        source=State.CLARIFICATION,
+        target=RETURN_VALUE(State.EXAMINATION, State.INVESTIGATION),
+    )
+    def record_clarification(self, *, actor=None, note="", answered=True):
+        now = timezone.now()
+        if answered:
+            self.clarification_answered_at = now
+            self.clarification_on_time = self._end_agency_clock(now=now) == FollowUp.ON_TIME
+        else:
+            self.clarification_on_time = False
+            self.agency_overdue_flagged_at = None
+        self.agency_due_at = None
+        return self._resume_clock(now=now)
+
+    @transition(field=state, source=State.EXAMINATION, target=State.INVESTIGATION)
+    def start_investigation(self, *, actor=None, note=""):
+        # The examination's clock runs on: investigation is one of its ways of finding out.
+        self.state_changed_at = timezone.now()
+
+    @transition(field=state, source=[State.EXAMINATION, State.INVESTIGATION], target=State.MEDIATION)
+    def start_mediation(self, *, actor=None, note=""):
+        now = timezone.now()
+        self._pause_clock(now=now)
+        self._start_clock(State.MEDIATION, now=now)
+
+    @transition(
+        field=state,
+        source=State.MEDIATION,
+        target=RETURN_VALUE(State.RESOLVED, State.EXAMINATION, State.INVESTIGATION),
+    )
+    def end_mediation(self, *, actor=None, note="", agreed=False, public_summary=""):
+        now = timezone.now()
+        self.mediation_agreed = agreed
+        if agreed:
+            self.resume_state = ""
+            self.paused_remaining = None
+            self._resolve(Outcome.MEDIATION, public_summary, now=now)
+            return State.RESOLVED
+        return self._resume_clock(now=now)
+
+    @transition(
+        field=state,
+        source=[State.EXAMINATION, State.INVESTIGATION],
+        target=RETURN_VALUE(State.RESOLVED, State.CORRECTIVE_ACTION),
+    )
+    def issue_lahp(
+        self, *, actor=None, note="", finding="", corrective_action="", agency_days=30, public_summary=""
+    ):
+        now = timezone.now()
+        self.finding = finding
+        if finding == Finding.NOT_FOUND:
+            self._resolve(Outcome.MALADMIN_NOT_PROVEN, public_summary, now=now)
+            return State.RESOLVED
+        self.corrective_action = corrective_action
         self.public_summary = public_summary
-        self.resolved_at = timezone.now()
-        # The objection window runs from the outcome.
-        self._start_clock(State.RESOLVED)
+        self._start_agency_clock(State.CORRECTIVE_ACTION, agency_days, now=now)
+        return State.CORRECTIVE_ACTION
 
+    @transition(field=state, source=State.CORRECTIVE_ACTION, target=State.RESOLVED)
+    def corrective_action_done(self, *, actor=None, note="", public_summary=""):
+        now = timezone.now()
+        self.corrective_action_result = self._end_agency_clock(now=now)
+        self._resolve(Outcome.CORRECTED, public_summary, now=now)
+
+    @transition(
+        field=state,
+        source=[State.CORRECTIVE_ACTION, State.EXAMINATION, State.CLARIFICATION, State.MEDIATION],
+        target=State.RECOMMENDATION,
+    )
+    def issue_recommendation(
+        self, *, actor=None, note="", recommendation="", agency_days=60, public_summary=""
+    ):
+        now = timezone.now()
+        if self.state == State.CORRECTIVE_ACTION:
+            # The Ombudsman recommends when the corrective action was not carried out (UU 37/2008 ps. 36-38).
+            self.corrective_action_result = FollowUp.IGNORED
+        self.recommendation = recommendation
+        if public_summary:
+            self.public_summary = public_summary
+        self.resume_state = ""
+        self.paused_remaining = None
+        self._start_agency_clock(State.RECOMMENDATION, agency_days, now=now)
+
+    @transition(field=state, source=State.RECOMMENDATION, target=State.RESOLVED)
+    def recommendation_done(self, *, actor=None, note="", carried_out=True, public_summary=""):
+        now = timezone.now()
+        if carried_out:
+            self.recommendation_result = self._end_agency_clock(now=now)
+            outcome = Outcome.RECOMMENDATION_CARRIED_OUT
+        else:
+            self.recommendation_result = FollowUp.IGNORED
+            outcome = Outcome.RECOMMENDATION_IGNORED
+        self._resolve(outcome, public_summary, now=now)
+
+    @transition(field=state, source=[State.EXAMINATION, State.INVESTIGATION], target=State.RESOLVED)
+    def resolve(self, *, actor=None, note="", outcome="", public_summary=""):
+        self._resolve(outcome, public_summary)
+
+    # --- after the outcome -------------------------------------------------------------------------
     @transition(
         field=state,
         source=State.RESOLVED,
@@ -604,17 +890,21 @@ class Complaint(FSMModelMixin, models.Model):
     def object(self, *, actor=None, note="", message=""):
         self._start_clock(State.EXAMINATION)
 
-    @transition(field=state, source=State.RESOLVED, target=State.CLOSED)
+    # Never inside the objection window, by anyone: the complainant's right to object runs out first.
+    @transition(
+        field=state,
+        source=State.RESOLVED,
+        target=State.CLOSED,
+        conditions=[lambda c: not c.in_objection_window],
+    )
     def close(self, *, actor=None, note=""):
         self._stop_clock()
 
-    @transition(
-        field=state,
-        source=[State.SUBMITTED, State.VERIFYING, State.AWAITING_INFO, State.REFERRED, State.EXAMINATION],
-        target=State.WITHDRAWN,
-    )
+    @transition(field=state, source=list(WITHDRAWABLE_STATES), target=State.WITHDRAWN)
     def withdraw(self, *, actor=None, note="", message=""):
         self._stop_clock()
+        self.agency_due_at = None
+        self.agency_overdue_flagged_at = None
 
     @property
     def in_objection_window(self) -> bool:

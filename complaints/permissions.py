@@ -6,7 +6,7 @@ these predicates as the ``allowed`` of each transition.
 
 from django.db.models import Q, QuerySet
 
-from complaints.models import Complaint, Role, State, UnitKind
+from complaints.models import Complaint, Kind, Role, State, UnitKind
 from workflow.engine import Actor
 
 
@@ -88,9 +88,34 @@ def at_handling_unit(complaint: Complaint, actor: Actor) -> bool:
 
 
 def may_request_info(complaint: Complaint, actor: Actor) -> bool:
-    if complaint.state == State.EXAMINATION:
+    if complaint.state in (State.EXAMINATION, State.INVESTIGATION):
         return at_handling_unit(complaint, actor)
     return at_intake_desk(complaint, actor)
+
+
+def identified_at_intake_desk(complaint: Complaint, actor: Actor) -> bool:
+    """The steps of a report under UU 37/2008 ps. 24: the complainant is identified."""
+    return not complaint.is_anonymous and at_intake_desk(complaint, actor)
+
+
+def anonymous_at_intake_desk(complaint: Complaint, actor: Actor) -> bool:
+    """Anonymous information: taken up on the institution's own initiative, not referred as a report."""
+    return complaint.is_anonymous and at_intake_desk(complaint, actor)
+
+
+def on_ombudsman_route(complaint: Complaint, actor: Actor) -> bool:
+    """The Ombudsman's own stages (investigation, LAHP, corrective action): maladministration."""
+    return complaint.kind == Kind.MALADMINISTRATION and at_handling_unit(complaint, actor)
+
+
+def may_issue_recommendation(complaint: Complaint, actor: Actor) -> bool:
+    """The Ombudsman recommends when a corrective action was not carried out; the Kanwil HAM
+    recommends from its analysis, clarification or facilitation."""
+    if complaint.kind == Kind.MALADMINISTRATION:
+        allowed = complaint.state == State.CORRECTIVE_ACTION
+    else:
+        allowed = complaint.state != State.CORRECTIVE_ACTION
+    return allowed and at_handling_unit(complaint, actor)
 
 
 def may_close(complaint: Complaint, actor: Actor) -> bool:
@@ -106,3 +131,48 @@ def complainant(complaint: Complaint, actor: Actor) -> bool:
 
 def system(complaint: Complaint, actor: Actor) -> bool:
     return actor.is_system
+
+
+# --- the desk, officers' documents, the cases a desk referred -----------------------------------
+# docs/domain.md#desk-intake and docs/domain.md#documents.
+def files_at_desk(user) -> bool:
+    """Who files a complaint on a complainant's behalf (/petugas/lapor/): an intake officer or a
+    supervisor of an intake desk, or an administrator."""
+    if not is_officer(user):
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    return user.role in (Role.INTAKE_OFFICER, Role.SUPERVISOR) and user.unit.kind == UnitKind.INTAKE
+
+
+def may_attach_document(complaint: Complaint, actor: Actor) -> bool:
+    """Who attaches a document to a case (a letter received, a clarification letter, a report): the
+    officers who may act on it, as for its steps. The intake desk while the case is at a desk, the
+    case officers and supervisor of the unit it was referred to, an administrator."""
+    return at_intake_desk(complaint, actor) or at_handling_unit(complaint, actor)
+
+
+# The steps that take a case away from the intake desk to a handling unit.
+REFERRAL_STEPS = ("refer", "take_up_own_motion")
+
+
+def complaints_referred_by(user) -> QuerySet[Complaint]:
+    """The cases an officer of this user's intake desk referred (their audit trail holds a referral
+    step taken by an officer of the desk). The desk finds them by their tracking code and reads them
+    read-only (no step, no message, no identity): they are not part of complaints_visible_to, which
+    says who handles a case. None for anyone not at an intake desk (an administrator sees every case
+    anyway). Narrow it by code or id first: each row is checked on its own audit trail's index."""
+    if not is_officer(user) or user.role == Role.ADMINISTRATOR or user.unit.kind != UnitKind.INTAKE:
+        return Complaint.objects.none()
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Exists, OuterRef
+
+    from workflow.models import TransitionLog
+
+    referred = TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Complaint),
+        object_id=OuterRef("pk"),
+        transition__in=REFERRAL_STEPS,
+        actor__unit_id=user.unit_id,
+    )
+    return Complaint.objects.filter(Exists(referred))

@@ -364,6 +364,21 @@ if SIGAP_MESSAGE_SENDER not in {"console", "twilio"}:
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_SMS_FROM = env_str("TWILIO_SMS_FROM")
+
+
+def _textable(value: str) -> bool:
+    """A number or short code a phone can text: digits, spaces, dashes, a leading +."""
+    return set(value) <= set("+0123456789 -") and 3 <= sum(c.isdigit() for c in value) <= 15
+
+
+# The number people text (LAPOR, CEK <kode> <PIN>), shown on the home page, the tracking page and
+# the receipt: SIGAP_SMS_NUMBER when set (a short code, or a number other than the one messages go
+# out from), else TWILIO_SMS_FROM when it is a number (not an alphanumeric sender); empty hides it.
+SIGAP_SMS_NUMBER = env_str("SIGAP_SMS_NUMBER")
+if SIGAP_SMS_NUMBER and not _textable(SIGAP_SMS_NUMBER):
+    raise ImproperlyConfigured(f"SIGAP_SMS_NUMBER={SIGAP_SMS_NUMBER!r} is not a phone number or short code")
+if not SIGAP_SMS_NUMBER and _textable(TWILIO_SMS_FROM):
+    SIGAP_SMS_NUMBER = TWILIO_SMS_FROM
 TWILIO_WHATSAPP_FROM = env_str("TWILIO_WHATSAPP_FROM")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
 # An approved WhatsApp Content template (utility) "Sigap {{1}}: {{2}}" (tracking code, status),
@@ -420,8 +435,13 @@ REST_FRAMEWORK = {
     # drf-spectacular's, with the refusals every operation can answer (401, 404, 429, …) listed.
     "DEFAULT_SCHEMA_CLASS": "complaints.api.schema.ApiSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # "intake" counts complaints filed, not requests (complaints.api.views.FiledComplaintThrottle);
+    # an officer's token files for people at a desk at "intake_desk", counted per account;
+    # "intake_invalid" bounds the refused posts of one client apart.
     "DEFAULT_THROTTLE_RATES": {
         "intake": env_str("SIGAP_THROTTLE_INTAKE", "30/hour"),
+        "intake_desk": env_str("SIGAP_THROTTLE_INTAKE_DESK", "600/hour"),
+        "intake_invalid": env_str("SIGAP_THROTTLE_INTAKE_INVALID", "120/hour"),
         "track": env_str("SIGAP_THROTTLE_TRACK", "20/hour"),
     },
     "NUM_PROXIES": env_int("SIGAP_NUM_PROXIES", 0),
@@ -435,8 +455,12 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",  # clients keep sending "Authorization: Token <key>"
 }
 # The web form's own limit per client address and hour (the API's is SIGAP_THROTTLE_INTAKE),
-# kept by django-ratelimit in the default cache (complaints/public/views.py).
+# kept by django-ratelimit in the default cache (complaints/public/views.py): complaints filed, not
+# posts. A signed-in officer filing at a desk is counted per account, at its own rate; refused
+# posts (an invalid form) are bounded apart.
 SIGAP_WEB_INTAKE_PER_HOUR = env_int("SIGAP_WEB_INTAKE_PER_HOUR", 30, minimum=1)
+SIGAP_WEB_INTAKE_OFFICER_PER_HOUR = env_int("SIGAP_WEB_INTAKE_OFFICER_PER_HOUR", 600, minimum=1)
+SIGAP_WEB_INTAKE_INVALID_PER_HOUR = env_int("SIGAP_WEB_INTAKE_INVALID_PER_HOUR", 120, minimum=1)
 
 # Every per-client limit counts the same address as DRF's throttles (NUM_PROXIES above):
 # complaints/limits.py. django_ratelimit is not in INSTALLED_APPS: it has no models, and its

@@ -142,3 +142,52 @@ def tcp_proxy(target: tuple[str, int], port: int) -> Iterator[TcpProxy]:
         yield proxy
     finally:
         proxy.down()
+
+
+class Supervised:
+    """A process started again whenever it exits, as systemd's Restart=always does in production
+    (docs/deploy/sigap-worker.service): a Celery worker may exit when its broker goes away."""
+
+    def __init__(self, args: list[str], *, env: dict, log_path: Path, cwd: Path):
+        self.args, self.env, self.log_path, self.cwd = args, env, log_path, cwd
+        self.process: subprocess.Popen | None = None
+        self.restarts = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603
+            self.args, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def _watch(self) -> None:
+        while not self.stopping.is_set():
+            if self.process is not None and self.process.poll() is not None:
+                self.restarts += 1
+                time.sleep(1)  # systemd's RestartSec, shortened
+                if not self.stopping.is_set():
+                    self._start()
+            time.sleep(0.2)
+
+    def stop(self, seconds: float = 15) -> None:
+        self.stopping.set()
+        self.thread.join(5)
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=seconds)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@contextlib.contextmanager
+def supervised(args: list[str], *, env: dict, log_path: Path, cwd: Path) -> Iterator[Supervised]:
+    process = Supervised(args, env=env, log_path=log_path, cwd=cwd)
+    process._start()
+    process.thread.start()
+    try:
+        yield process
+    finally:
+        process.stop()

@@ -34,8 +34,8 @@ from notifications.models import Message, Status
 from tests.asgi_server import database_url_for_subprocess
 from tests.complaints.intake_data import PDF, valid
 from tests.conftest import missing_service
-from tests.faults import redis_server, tcp_proxy
-from tests.processes import free_port, log_tail, running, serving
+from tests.faults import redis_server, supervised, tcp_proxy
+from tests.processes import ROOT, free_port, log_tail, serving
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -200,7 +200,9 @@ def test_intake_and_messages_survive_a_redis_restart_and_a_twilio_outage(postgre
         worker += ["--concurrency=8", "-l", "info", "-s", str(tmp_path / "beat-schedule")]
         with (
             uvicorn(env, port, tmp_path / "server.log"),
-            running(worker, env=env, log_path=tmp_path / "worker.log"),
+            # Restarted when it exits, as systemd does (Restart=always): a Celery worker may exit
+            # when Redis goes away under it (a known kombu failure on connection loss).
+            supervised(worker, env=env, log_path=tmp_path / "worker.log", cwd=ROOT) as worker_process,
         ):
             outcome = Outcome()
             done = itertools.count(1)
@@ -273,7 +275,8 @@ def test_intake_and_messages_survive_a_redis_restart_and_a_twilio_outage(postgre
             print(  # noqa: T201 - the figures the closing note reports
                 f"\nfault injection: {INTAKES} intakes by {CLIENTS} clients in {load_seconds:.1f} s "
                 f"({dict(outcome.statuses)}); phases {phases}; {expected} messages delivered after the "
-                f"outage ({fake_twilio.outage_count} sends refused during it), {duplicates} duplicate sends"
+                f"outage ({fake_twilio.outage_count} sends refused during it), {duplicates} duplicate sends, "
+                f"worker restarted {worker_process.restarts} times"
             )
             assert duplicates <= expected // 20  # at-least-once: a hang Twilio accepted late
 

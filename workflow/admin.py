@@ -35,7 +35,11 @@ class DeadlineRuleForm(forms.ModelForm):
 
     def clean_state(self):
         state = self.cleaned_data["state"]
-        known = {str(value) for machine in registered_machines() for value, _label in machine.states}
+        known = {
+            str(value)
+            for machine in registered_machines()
+            for value, _label in [*machine.states, *machine.clocks]
+        }
         if known and state not in known:
             raise forms.ValidationError(
                 _("Status tidak dikenal. Pilih salah satu: %(states)s"),

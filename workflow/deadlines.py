@@ -96,13 +96,17 @@ def due_at(rule: DeadlineRule | None, start: datetime.datetime) -> datetime.date
 def remaining(rule: DeadlineRule | None, now: datetime.datetime, due: datetime.datetime | None):
     """What is left on a running clock, to be put back when it resumes (see ``resume``).
 
-    Working-day rules keep whole working days; calendar rules keep the exact duration.
+    Whole days, as the deadline is counted: working days for a working-day rule, calendar days
+    for a calendar rule (the days after today's up to the deadline's day). A deadline ends at the
+    end of its day, and it still does after any pause: a pause and a resume on the same day give
+    back the same deadline.
     """
     if rule is None or due is None:
         return None
     if rule.working_days:
         return datetime.timedelta(days=working_days_between(now, due))
-    return max(due - now, datetime.timedelta(0))
+    days = (timezone.localtime(due).date() - timezone.localtime(now).date()).days
+    return datetime.timedelta(days=max(days, 0))
 
 
 def resume(rule: DeadlineRule | None, now: datetime.datetime, left: datetime.timedelta | None):
@@ -110,4 +114,10 @@ def resume(rule: DeadlineRule | None, now: datetime.datetime, left: datetime.tim
         return None
     if rule.working_days:
         return add_working_days(now, left.days)
-    return now + left
+    return add_calendar_days(now, left.days)
+
+
+def due_in(days: int, start: datetime.datetime, *, working_days: bool) -> datetime.datetime:
+    """A deadline of ``days`` set by an officer for this case (an agency's answer), on the same
+    calendar as the rules."""
+    return add_working_days(start, days) if working_days else add_calendar_days(start, days)

@@ -206,6 +206,9 @@ class Machine:
     changed_at_field: str | None = None
     # Relations the hook reads, loaded with each batch of a timer (select_related).
     batch_related: tuple[str, ...] = ()
+    # Clocks with a deadline rule of their own that are not states (a third party's deadline in a
+    # state, e.g. "agency_clarification"): (name, label) pairs, for the rules' admin.
+    clocks: Iterable[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self):
         self._by_name = {spec.name: spec for spec in self.transitions}

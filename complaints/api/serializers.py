@@ -178,6 +178,15 @@ class IntakeCreatedSerializer(serializers.Serializer):
     status_label = serializers.CharField()
 
 
+class IntakeReplayedSerializer(IntakeCreatedSerializer):
+    """The complaint filed first with the request's Idempotency-Key (docs/domain.md#one-complaint-once)."""
+
+    pin = serializers.CharField(
+        allow_null=True,
+        help_text="the first answer's PIN for 24 hours after it; null after that (a new PIN: /lacak/pin-baru/)",
+    )
+
+
 class TrackRequestSerializer(serializers.Serializer):
     tracking_code = serializers.CharField(max_length=20)
     pin = serializers.CharField(max_length=10)
@@ -192,6 +201,16 @@ class TimelineStepSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class MergedCaseSerializer(serializers.Serializer):
+    """Where the case a merged complaint joined stands: never its complainant's data."""
+
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    explanation = serializers.CharField()
+    outcome_label = serializers.CharField()
+    timeline = TimelineStepSerializer(many=True)
+
+
 class TrackStatusSerializer(serializers.Serializer):
     tracking_code = serializers.CharField()
     status = serializers.CharField()
@@ -199,6 +218,7 @@ class TrackStatusSerializer(serializers.Serializer):
     explanation = serializers.CharField()
     due_at = serializers.DateTimeField(allow_null=True)
     timeline = TimelineStepSerializer(many=True)
+    merged_into = MergedCaseSerializer(allow_null=True)
 
 
 def _intake_request_fields(*, with_evidence: bool) -> dict:

@@ -15,18 +15,24 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from complaints.api import serializers
 from complaints.api.permissions import IsOfficer
 from complaints.identity import identity_read
 from complaints.intake.selectors import intake_reference_data
-from complaints.intake.services import IntakeInvalid, complaint_submit
+from complaints.intake.services import (
+    AlreadyFiled,
+    IntakeInvalid,
+    complaint_filed_with,
+    complaint_submit,
+    idempotency_key_for,
+)
 from complaints.limits import client_address
 from complaints.models import CHANNEL_CHOICES, Kind, State
-from complaints.permissions import complaints_visible_to
-from complaints.public.selectors import state_explanation
+from complaints.permissions import complaints_visible_to, is_officer
+from complaints.public.selectors import merged_case_for, state_explanation
 from complaints.public.services import COMPLAINANT_ACTIONS, complainant_act
 from complaints.public.tracking import TrackingLocked, complaint_for_tracking, public_timeline
 from complaints.sanitize import clean_text
@@ -75,6 +81,34 @@ def _page_size(raw: str | None) -> int | None:
 
 
 _YES_NO_FIELDS = ("complained_to_agency_first", "consent_pdp")
+# An Idempotency-Key: visible ASCII, long enough not to be guessed (docs/domain.md#one-complaint-once).
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{16,200}")
+
+
+class CountedThrottle(SimpleRateThrottle):
+    """A throttle that checks and does not count: ``allow_request`` refuses a client past its rate,
+    the view calls ``record()`` for what counts (a complaint filed; a refused request, on its own
+    scope). The client is its address (complaints.limits), or an officer's account: a desk filing
+    for the people in front of it is not held to one address's count."""
+
+    def __init__(self, scope: str):
+        self.scope = scope
+        super().__init__()
+        self.key = None
+
+    def get_cache_key(self, request, view):
+        ident = f"officer:{request.user.pk}" if is_officer(request.user) else client_address(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def throttle_success(self):
+        return True  # checked only: record() counts
+
+    def record(self) -> None:
+        if self.rate is None or self.key is None:
+            return
+        now = self.timer()
+        history = [at for at in self.cache.get(self.key, []) if at > now - self.duration]
+        self.cache.set(self.key, [now, *history], self.duration)
 
 
 def _intake_data(data) -> dict:
@@ -122,7 +156,45 @@ class ComplaintViewSet(
         return [AllowAny()] if self.action == "create" else [IsOfficer()]
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.action == "create" else []
+        if self.action != "create":
+            return []
+        if self._replay() is not None:
+            return []  # a retried filing files nothing: never refused by the count of filings
+        return list(self._intake_throttles().values())
+
+    def _intake_throttles(self) -> dict[str, CountedThrottle]:
+        if not hasattr(self, "_throttles"):
+            desk = is_officer(self.request.user)
+            self._throttles = {
+                "filed": CountedThrottle("intake_desk" if desk else "intake"),
+                "invalid": CountedThrottle("intake_invalid"),
+            }
+        return self._throttles
+
+    def _idempotency_key(self) -> str | None:
+        """The stored form of the Idempotency-Key header ("" without one), None when it is no key."""
+        raw = self.request.headers.get("Idempotency-Key")
+        if raw is None:
+            return ""
+        return idempotency_key_for("api", raw) if IDEMPOTENCY_KEY.fullmatch(raw) else None
+
+    def _replay(self) -> tuple | None:
+        if not hasattr(self, "_first"):
+            key = self._idempotency_key()
+            self._first = complaint_filed_with(key) if key else None
+        return self._first
+
+    def _replayed(self, complaint, pin: str) -> Response:
+        return Response(
+            {
+                "tracking_code": complaint.tracking_code,
+                "pin": pin or None,
+                "status": complaint.state,
+                "status_label": str(complaint.get_state_display()),
+            },
+            status=status.HTTP_200_OK,
+            headers={"Idempotent-Replayed": "true"},
+        )
 
     def get_queryset(self):
         return complaints_visible_to(self.request.user).select_related("category", "agency", "unit")
@@ -145,18 +217,64 @@ class ComplaintViewSet(
             "application/json": serializers.IntakeRequestSerializer,
             "multipart/form-data": serializers.IntakeMultipartRequestSerializer,
         },
-        responses={201: serializers.IntakeCreatedSerializer, 400: serializers.ErrorSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    "16-200 visible ASCII characters, new for each complaint (a random UUID), kept "
+                    "secret like the PIN. Sent again with a retried request (a timeout, a lost "
+                    "answer), it returns the complaint filed first, 200 instead of 201, with "
+                    "`Idempotent-Replayed: true`: never a second complaint, also for requests sent at "
+                    "the same moment. The first answer's PIN is repeated for 24 hours (kept "
+                    "encrypted meanwhile), `null` after that: the complainant can then ask for a new "
+                    "PIN at /lacak/pin-baru/. A retry is never throttled; the body of a retry is not "
+                    "read. Only a hash of the key is stored."
+                ),
+            )
+        ],
+        responses={
+            201: serializers.IntakeCreatedSerializer,
+            200: OpenApiResponse(
+                serializers.IntakeReplayedSerializer,
+                description="The complaint filed first with this Idempotency-Key",
+            ),
+            400: serializers.ErrorSerializer,
+            429: OpenApiResponse(
+                serializers.ErrorSerializer,
+                description="Too many complaints filed by this client this hour, or too many refused requests",
+            ),
+        },
     )
     def create(self, request, *args, **kwargs):
+        # Throttles count complaints filed (and, apart, refused requests), not requests.
+        throttles = self._intake_throttles()
+        key = self._idempotency_key()
+        if key is None:
+            throttles["invalid"].record()
+            message = _("Idempotency-Key harus 16-200 karakter ASCII yang terlihat, misalnya sebuah UUID.")
+            return Response({"errors": {"Idempotency-Key": [message]}}, status=status.HTTP_400_BAD_REQUEST)
+        if self._replay() is not None:
+            return self._replayed(*self._replay())
         try:
             complaint, pin = complaint_submit(
                 channel="api",
                 data=_intake_data(request.data),
                 files=request.FILES.getlist("evidence"),
                 language=get_language() or "id",
+                idempotency_key=key,
             )
+        except AlreadyFiled as first:  # the same key, filed by a request a moment earlier
+            return self._replayed(first.complaint, first.pin)
         except IntakeInvalid as exc:
+            throttles["invalid"].record()
             return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        except ParseError:
+            throttles["invalid"].record()
+            raise
+        throttles["filed"].record()
         return Response(
             {
                 "tracking_code": complaint.tracking_code,
@@ -219,7 +337,15 @@ def _public_status(complaint) -> dict:
         "explanation": state_explanation(complaint),
         "due_at": complaint.due_at,
         "timeline": [{"at": step["at"], "text": step["text"]} for step in public_timeline(complaint)],
+        "merged_into": _merged(complaint),
     }
+
+
+def _merged(complaint) -> dict | None:
+    merged = merged_case_for(complaint)
+    if merged is None:
+        return None
+    return {**merged, "timeline": [{"at": step["at"], "text": step["text"]} for step in merged["timeline"]]}
 
 
 def _tracked_or_refusal(request, data: dict):

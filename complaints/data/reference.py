@@ -76,13 +76,57 @@ NATIONAL_AGENCIES = [
 
 # Default deadlines (docs/domain.md#deadlines). (state, scope, days, working days?, source); scope "" = every kind.
 DEADLINE_RULES = [
-    ("submitted", "", 3, True, "SP4N-LAPOR!: verifikasi dimulai"),
-    ("verifying", "", 10, True, "Permenkumham 23/2022: verifikasi formal 5 + materiil 5 hari kerja"),
-    ("awaiting_info", "", 30, False, "PO 26/2017: kelengkapan 30 hari"),
+    ("submitted", "", 3, True, "SP4N-LAPOR! (Permenpan-RB 62/2018): verifikasi dimulai"),
+    ("verifying", "", 5, True, "UU 37/2008 ps. 24: verifikasi formal (5 hari kerja, bawaan Sigap)"),
+    ("verifying", "maladministrasi", 5, True, "PO 58/2023: verifikasi formil (5 hari kerja, bawaan Sigap)"),
+    ("verifying", "ham", 5, True, "Permenkumham 23/2022: verifikasi pengaduan (5 hari kerja)"),
+    ("material_verification", "", 5, True, "Verifikasi materiil (5 hari kerja, bawaan Sigap)"),
+    ("material_verification", "maladministrasi", 5, True, "PO 58/2023: verifikasi materiil (5 hari kerja)"),
+    ("material_verification", "ham", 5, True, "Permenkumham 23/2022: analisis awal (5 hari kerja)"),
+    ("awaiting_info", "", 30, False, "UU 37/2008 ps. 25: kelengkapan 30 hari, lalu dianggap dicabut"),
     ("awaiting_info", "ham", 10, False, "Permenkumham 23/2022: kelengkapan 10 hari"),
     ("referred", "", 5, True, "SP4N-LAPOR!: tindak lanjut rujukan"),
     ("examination", "", 60, False, "Perpres 76/2013: 60 hari sejak berkas lengkap"),
-    ("resolved", "", 14, False, "Masa keberatan 14 hari (model PO 48/2020)"),
+    ("mediation", "", 30, False, "Mediasi/konsiliasi (30 hari, bawaan Sigap)"),
+    (
+        "mediation",
+        "maladministrasi",
+        30,
+        False,
+        "UU 37/2008 ps. 8: mediasi dan konsiliasi (30 hari, bawaan Sigap)",
+    ),
+    ("mediation", "ham", 30, False, "Permenkumham 23/2022: fasilitasi/mediasi (30 hari, bawaan Sigap)"),
+    ("agency_clarification", "", 14, False, "Jawaban klarifikasi instansi (14 hari, bawaan Sigap)"),
+    (
+        "agency_clarification",
+        "maladministrasi",
+        14,
+        False,
+        "PO 58/2023: klarifikasi kepada terlapor (14 hari, bawaan Sigap)",
+    ),
+    (
+        "agency_clarification",
+        "ham",
+        14,
+        False,
+        "Permenkumham 23/2022: klarifikasi/koordinasi (14 hari, bawaan Sigap)",
+    ),
+    ("agency_corrective_action", "", 30, False, "PO 58/2023: tindakan korektif dilaksanakan (30 hari)"),
+    (
+        "agency_recommendation",
+        "",
+        60,
+        False,
+        "UU 37/2008 ps. 38 ayat 2: laporan pelaksanaan rekomendasi 60 hari",
+    ),
+    (
+        "agency_recommendation",
+        "ham",
+        30,
+        False,
+        "Permenkumham 23/2022: tindak lanjut rekomendasi (30 hari, bawaan Sigap)",
+    ),
+    ("resolved", "", 14, False, "Masa keberatan 14 hari: aturan Sigap (model prosedur Ombudsman)"),
 ]
 
 

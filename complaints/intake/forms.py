@@ -7,12 +7,14 @@ cleaned; errors are in the active language, next to the field they are about.
 
 from __future__ import annotations
 
+import secrets
 import zipfile
 
 import filetype
 import phonenumbers
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +40,18 @@ ALLOWED_TYPES = {
     "video/mp4": {"mp4"},
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"docx"},
 }
+ALLOWED_EXTENSIONS = set().union(*ALLOWED_TYPES.values())
+# The extension a file is stored and shown with when its name named another allowed type.
+EXTENSION_FOR = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "video/mp4": "mp4",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+}
+# Updates by SMS or WhatsApp need a number that can receive them: a mobile number (+628…).
+MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+TEXTED_CHANNELS = ("sms", "whatsapp")
 
 
 def normalise_phone(value: str) -> str:
@@ -48,6 +62,12 @@ def normalise_phone(value: str) -> str:
             _("Nomor telepon tidak valid. Contoh: 0812-3456-7890 atau +62 812 3456 7890."), code="phone"
         )
     return e164(number)
+
+
+def is_mobile(phone: str) -> bool:
+    """An E.164 number that can receive SMS and WhatsApp: Indonesian mobile numbers (+628…)."""
+    number = parse_phone(phone)
+    return number is not None and phonenumbers.number_type(number) in MOBILE_TYPES
 
 
 def _digits(value: str, length: int, message) -> str:
@@ -99,10 +119,14 @@ def validate_evidence(files) -> list:
             errors.append(_("Berkas %(name)s lebih dari %(mb)s MB.") % {"name": name[:60], "mb": limit_mb})
             continue
         mime = evidence_type(upload)
-        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if mime is None or extension not in ALLOWED_TYPES[mime]:
+        stem, _dot, extension = name.rpartition(".")
+        if mime is None or not stem or extension.lower() not in ALLOWED_EXTENSIONS:
             errors.append(_("Berkas %(name)s bukan PDF, JPEG, PNG, MP4 atau DOCX.") % {"name": name[:60]})
             continue
+        if extension.lower() not in ALLOWED_TYPES[mime]:
+            # A photo saved as .jpg that is really a PNG (phones and chat apps do this): the bytes
+            # decide, and the file is stored and shown with the extension of what it is.
+            upload.name = f"{stem}.{EXTENSION_FOR[mime]}"
         upload.sigap_content_type = mime
     if errors:
         raise forms.ValidationError(errors)
@@ -266,6 +290,17 @@ class ComplaintIntakeForm(forms.Form):
         label=_("Bukti (PDF, JPEG, PNG, MP4 atau DOCX; paling banyak 5 berkas @ 10 MB)"), required=False
     )
 
+    def __init__(self, *args, channel: str = "", **kwargs):
+        # The channel the complaint arrives by. Where it is typed (web, API, desk) the phone number
+        # is checked against the updates asked for; by SMS or WhatsApp the number is the sender's
+        # own, which the code and PIN go back to as the reply. "" (not told): not checked.
+        self.channel = channel
+        super().__init__(*args, **kwargs)
+
+    @property
+    def checks_phone_for_updates(self) -> bool:
+        return bool(self.channel) and self.channel not in TEXTED_CHANNELS
+
     def full_clean(self):
         super().full_clean()
         # A screen reader announces the field's error together with the field (WCAG 3.3.1).
@@ -309,6 +344,17 @@ class ComplaintIntakeForm(forms.Form):
                     "confidentiality", _("Pilih apakah identitas Anda terbuka, rahasia, atau anonim.")
                 )
         anonymous = data.get("confidentiality") == Confidentiality.ANONYMOUS
+        wants_texts = data.get("notify_channel") in (NotifyChannel.SMS, NotifyChannel.WHATSAPP)
+        if anonymous and wants_texts and self.checks_phone_for_updates and data.get("phone"):
+            # Anonymous keeps no phone number: say so, rather than drop the number and the updates.
+            self.add_error(
+                "phone",
+                _(
+                    "Pengaduan anonim tidak menyimpan nomor telepon, jadi kami tidak dapat mengirim kabar "
+                    "lewat SMS atau WhatsApp. Kosongkan nomor dan ikuti perkembangan dengan kode lacak dan "
+                    "PIN, atau pilih Rahasia: identitas Anda tetap tidak diberikan kepada instansi terlapor."
+                ),
+            )
         if anonymous:
             for field in ("name", "nik", "phone", "email", "address", "nip"):
                 data[field] = ""
@@ -336,6 +382,19 @@ class ComplaintIntakeForm(forms.Form):
             and "phone" not in self.errors
         ):
             self.add_error("phone", _("Untuk kabar lewat SMS/WhatsApp, tulis nomor telepon Anda."))
+        elif (
+            wants_texts
+            and data.get("phone")
+            and self.checks_phone_for_updates
+            and not is_mobile(data["phone"])
+        ):
+            self.add_error(
+                "phone",
+                _(
+                    "Nomor ini bukan nomor ponsel, jadi tidak dapat menerima SMS atau WhatsApp. Tulis "
+                    "nomor ponsel (08…), atau pilih Tidak perlu untuk kabar."
+                ),
+            )
         data["notify_channel"] = notify
 
         kind, category = data.get("kind"), data.get("category")
@@ -347,3 +406,42 @@ class ComplaintIntakeForm(forms.Form):
         if province and regency and regency.province_id != province.pk:
             self.add_error("regency", _("Kabupaten/kota ini tidak berada di provinsi yang dipilih."))
         return data
+
+
+# --- the web form's one-time token (docs/domain.md#one-complaint-once) ----------------------------
+# Each rendering of /lapor/ carries a fresh random token, signed so that nobody can make one up
+# and with its age inside. Filing stores a keyed hash of it as the complaint's idempotency key:
+# the same form sent again (a double click, Back and send) finds the first complaint instead of
+# filing a second. An unsigned, altered or day-old token is no token: the complaint is filed.
+SUBMISSION_TOKEN_SALT = "sigap.intake.web-token"  # noqa: S105 - a signing namespace, not a secret
+SUBMISSION_TOKEN_MAX_AGE = 24 * 3600
+
+
+def new_submission_token() -> str:
+    return signing.dumps(secrets.token_urlsafe(16), salt=SUBMISSION_TOKEN_SALT)
+
+
+def submission_nonce(token: str) -> str:
+    """The random part of a token this server signed in the last day, or "" for anything else."""
+    if not token or len(token) > 200:
+        return ""
+    try:
+        nonce = signing.loads(token, salt=SUBMISSION_TOKEN_SALT, max_age=SUBMISSION_TOKEN_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is one
+        return ""
+    return nonce if isinstance(nonce, str) else ""
+
+
+class WebIntakeForm(ComplaintIntakeForm):
+    """The intake form as /lapor/ renders it: the one intake form, with its one-time token (the
+    API has its Idempotency-Key header instead, the SMS conversation needs none)."""
+
+    submission_token = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submission_token"] = new_submission_token()
+
+    def clean_submission_token(self) -> str:
+        return submission_nonce(self.cleaned_data.get("submission_token", ""))

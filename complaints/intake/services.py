@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
+import logging
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone, translation
+from django.utils.connection import ConnectionProxy
 
 from complaints import codes, machine, messaging
 from complaints.intake.forms import ComplaintIntakeForm, validate_evidence
-from complaints.models import Complaint, Confidentiality, Evidence, HandlingUnit, Identity
+from complaints.models import Channel, Complaint, Confidentiality, Evidence, HandlingUnit, Identity
 from complaints.redaction import mask_identifiers, seal
 from complaints.sanitize import clean_text
+from notifications.personal import blind_index, decrypt, encrypt
+from workflow.engine import Actor
 
 
 class IntakeInvalid(ValidationError):
@@ -28,43 +36,204 @@ class IntakeInvalid(ValidationError):
         self.errors = errors
 
 
-def complaint_submit(*, channel: str, data: dict, files=(), language: str = "id") -> tuple[Complaint, str]:
+# --- one complaint, once (docs/domain.md#one-complaint-once) --------------------------------------
+# A filing that may arrive twice (a double click, Back and send again, an API client retrying after
+# a timeout) carries a key: the web form's one-time token or the API's Idempotency-Key header. The
+# complaint keeps a keyed hash of it (Complaint.idempotency_key, unique when set), never the key; a
+# second filing with the key gets the first complaint. Its PIN exists only as a hash, so the first
+# answer's PIN is kept encrypted in the "guard" cache for a while (REPLAY_FOR), for the second
+# answer to repeat; after that a replay names the complaint without its PIN.
+REPLAY_FOR = {"api": 24 * 3600}  # seconds, by channel
+REPLAY_FOR_OTHERS = 15 * 60  # the web form: a double click or Back comes within minutes
+replays = ConnectionProxy(caches, "guard")
+logger = logging.getLogger(__name__)
+
+
+class AlreadyFiled(Exception):
+    """A complaint was filed with this idempotency key before: ``complaint``, and ``pin`` while the
+    first answer may still be repeated ("" after that)."""
+
+    def __init__(self, complaint: Complaint, pin: str = ""):
+        super().__init__(complaint.tracking_code)
+        self.complaint, self.pin = complaint, pin
+
+
+def idempotency_key_for(scope: str, key: str) -> str:
+    """What Complaint.idempotency_key stores for a client's key: a keyed hash (blind_index) of
+    ``scope:key`` (scope "web" or "api", so the two never meet), never the key itself; "" for none."""
+    return blind_index(f"{scope}:{key}") if key else ""
+
+
+def complaint_filed_with(idempotency_key: str) -> tuple[Complaint, str] | None:
+    """The complaint filed with this (hashed) key and its PIN while the answer may be repeated
+    ("" after that); None when no complaint has the key."""
+    if not idempotency_key:
+        return None
+    complaint = Complaint.objects.filter(idempotency_key=idempotency_key).first()
+    if complaint is None:
+        return None
+    return complaint, _replay_pin(idempotency_key, complaint)
+
+
+def replay_forget(idempotency_key: str) -> None:
+    """The first answer has been shown (the web's confirmation page): a replay no longer repeats
+    the PIN. Best effort."""
+    if not idempotency_key:
+        return
+    try:
+        replays.delete(_replay_cache_key(idempotency_key))
+    except Exception:  # noqa: BLE001 - the cache is down: the entry expires by itself
+        logger.warning("intake: could not forget a replayable answer", exc_info=True)
+
+
+def _replay_cache_key(idempotency_key: str) -> str:
+    return f"intake:replay:{idempotency_key}"
+
+
+def _replay_keep(idempotency_key: str, complaint: Complaint, pin: str, *, channel: str) -> None:
+    """Keep the first answer's PIN, encrypted, for a replay. Set before the commit, so a request
+    that waited for this one's key finds it. Best effort: with the cache down, filing goes on and
+    a replay names the complaint without its PIN."""
+    try:
+        replays.set(
+            _replay_cache_key(idempotency_key),
+            encrypt(json.dumps({"id": complaint.pk, "pin": pin})),
+            REPLAY_FOR.get(channel, REPLAY_FOR_OTHERS),
+        )
+    except Exception:  # noqa: BLE001 - whatever the cache's client raises
+        logger.warning("intake: could not keep the answer for a replay", exc_info=True)
+
+
+def _replay_pin(idempotency_key: str, complaint: Complaint) -> str:
+    try:
+        token = replays.get(_replay_cache_key(idempotency_key))
+    except Exception:  # noqa: BLE001 - whatever the cache's client raises
+        logger.warning("intake: could not read a replayable answer", exc_info=True)
+        return ""
+    try:
+        kept = json.loads(decrypt(token)) if token else {}
+    except (ValueError, TypeError):
+        return ""
+    return kept.get("pin", "") if kept.get("id") == complaint.pk else ""
+
+
+SQLITE_BUSY_ATTEMPTS = 5
+
+
+def _retried_when_sqlite_is_busy(create):
+    """SQLite, the embedded database, lets one writer in at a time. Two filings at once (a double
+    click) can meet where SQLite settles it by refusing one at once ("database is locked": its
+    reader cannot become a writer without a deadlock), which was a 500. That filing runs again from
+    the start after a short pause: it then finds the first one's key (AlreadyFiled) or files.
+    Only when the call owns its transaction (not inside a caller's, as an SMS webhook's); PostgreSQL
+    waits on its locks and never needs it."""
+
+    @functools.wraps(create)
+    def run(**kwargs):
+        for attempt in range(SQLITE_BUSY_ATTEMPTS):
+            try:
+                return create(**kwargs)
+            except OperationalError as exc:
+                connection = transaction.get_connection()
+                if (
+                    connection.vendor != "sqlite"
+                    or "locked" not in str(exc)
+                    or connection.in_atomic_block
+                    or attempt == SQLITE_BUSY_ATTEMPTS - 1
+                ):
+                    raise
+                time.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return run
+
+
+def complaint_submit(
+    *, channel: str, data: dict, files=(), language: str = "id", idempotency_key: str = ""
+) -> tuple[Complaint, str]:
     """Validate and file a complaint from any channel; return it and its PIN (shown once).
 
-    Raises IntakeInvalid and stores nothing when the input is not acceptable.
+    Raises IntakeInvalid and stores nothing when the input is not acceptable; AlreadyFiled when
+    ``idempotency_key`` names a complaint filed before (complaint_create).
     """
     # Messages in the complainant's language, whatever the request around this call activated
     # (an SMS webhook from Twilio carries no Accept-Language).
     with translation.override("en" if (language or "").startswith("en") else "id"):
-        form = ComplaintIntakeForm(data=data)
+        form = ComplaintIntakeForm(data=data, channel=channel)
         if not form.is_valid():
             raise IntakeInvalid({field: [str(e) for e in errs] for field, errs in form.errors.items()})
         try:
             evidence = validate_evidence(files)
         except ValidationError as exc:
             raise IntakeInvalid({"evidence": [str(m) for m in exc.messages]})
-    return complaint_create(channel=channel, cleaned=form.cleaned_data, evidence=evidence, language=language)
+    return complaint_create(
+        channel=channel,
+        cleaned=form.cleaned_data,
+        evidence=evidence,
+        language=language,
+        idempotency_key=idempotency_key,
+    )
 
 
+@_retried_when_sqlite_is_busy
 def complaint_create(
-    *, channel: str, cleaned: dict, evidence=(), language: str = "id"
+    *,
+    channel: str,
+    cleaned: dict,
+    evidence=(),
+    language: str = "id",
+    received_by=None,
+    unit=None,
+    idempotency_key: str = "",
 ) -> tuple[Complaint, str]:
     """File a complaint from a valid intake form's cleaned data.
+
+    ``received_by``: the desk officer filing it on the complainant's behalf (docs/domain.md#desk-intake),
+    recorded on the complaint with ``cleaned["consent_method"]`` and as the actor of its first audit
+    row (via the web workspace); ``unit``: the desk that files it, instead of the province's.
 
     1. store the evidence files under random names;
     2. in one transaction: the complaint (at its province's intake desk), its identity (kept apart),
        evidence rows, the first audit row and deadline, the 'received' message;
     3. if anything fails before the commit, remove the files again: no half-saved complaint, no
        orphan file.
+
+    ``idempotency_key`` (idempotency_key_for: a web form's token, an API client's Idempotency-Key):
+    when a complaint with that key exists, or another request files one with it at this moment,
+    nothing is filed and AlreadyFiled names the first (docs/domain.md#one-complaint-once).
     """
+    if idempotency_key:
+        first = complaint_filed_with(idempotency_key)
+        if first is not None:
+            raise AlreadyFiled(*first)
     with atomic_with_evidence(evidence) as stored:
-        complaint, pin = _create(channel=channel, cleaned=cleaned, language=language)
+        complaint, pin = _create(
+            channel=channel, cleaned=cleaned, language=language, idempotency_key=idempotency_key
+        )
+        if idempotency_key:
+            _replay_keep(idempotency_key, complaint, pin, channel=channel)
+        if received_by is not None:
+            _received_at_desk(complaint, officer=received_by, unit=unit, cleaned=cleaned)
         evidence_record(complaint, channel=channel, stored=stored)
-        machine.complaint_received(complaint, via=channel)
+        machine.complaint_received(
+            complaint,
+            via=channel if received_by is None else Channel.WEB,
+            actor=None if received_by is None else Actor.officer(received_by),
+        )
         # By SMS/WhatsApp the code and PIN go back as the reply to the complainant's message.
         if channel not in ("sms", "whatsapp"):
             messaging.enqueue_received(complaint, pin=pin)
     return complaint, pin
+
+
+def _received_at_desk(complaint: Complaint, *, officer, unit, cleaned: dict) -> None:
+    """Desk intake: who received the complaint, how consent was given, and the desk that files it."""
+    complaint.received_by = officer
+    complaint.consent_method = cleaned.get("consent_method", "")
+    complaint.unit = unit or complaint.unit
+    Complaint.objects.filter(pk=complaint.pk).update(
+        received_by=officer, consent_method=complaint.consent_method, unit=complaint.unit
+    )
 
 
 @contextmanager
@@ -123,7 +292,9 @@ def _store_evidence(upload, saved: list[str]) -> dict:
     }
 
 
-def _create(*, channel: str, cleaned: dict, language: str) -> tuple[Complaint, str]:
+def _create(
+    *, channel: str, cleaned: dict, language: str, idempotency_key: str = ""
+) -> tuple[Complaint, str]:
     pin = codes.new_pin()
     province = cleaned["province"]
     fields = dict(
@@ -146,6 +317,7 @@ def _create(*, channel: str, cleaned: dict, language: str) -> tuple[Complaint, s
         notify_channel=cleaned.get("notify_channel") or "none",
         consent_pdp_at=timezone.now(),
         unit=HandlingUnit.objects.intake_desk_for(province.pk),
+        idempotency_key=idempotency_key,
     )
     identity = None
     if cleaned["confidentiality"] != Confidentiality.ANONYMOUS:
@@ -173,6 +345,11 @@ def _create(*, channel: str, cleaned: dict, language: str) -> tuple[Complaint, s
                 complaint = Complaint.objects.create(tracking_code=codes.new_tracking_code(), **fields)
             break
         except IntegrityError:
+            # The key's unique index: another request filed with this key and has committed (on
+            # PostgreSQL the insert waited for it). This transaction files nothing.
+            first = complaint_filed_with(idempotency_key) if idempotency_key else None
+            if first is not None:
+                raise AlreadyFiled(*first)
             continue
     else:  # pragma: no cover - 31^8 codes
         raise RuntimeError("could not draw a free tracking code")

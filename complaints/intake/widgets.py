@@ -30,6 +30,8 @@ def _options(options, selected: str | None = None) -> list[str]:
 def _grouped(groups, selected: str | None = None) -> str:
     parts = []
     for group_name, options in groups:
+        if group_name and not options:
+            continue  # an empty <optgroup> is a heading over nothing (the form's "Lainnya (BUMN/BUMD…)")
         if group_name:
             parts.append(f'<optgroup label="{_escape(group_name)}">')
         parts.extend(_options(options, selected))

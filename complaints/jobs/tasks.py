@@ -13,10 +13,11 @@ logger = logging.getLogger(__name__)
 def sweep_deadlines() -> None:
     result = complaints_sweep()
     logger.info(
-        "deadline sweep: %s expired, %s closed, %s flagged overdue",
+        "deadline sweep: %s expired, %s closed, %s flagged overdue, %s agencies late",
         result.expired,
         result.closed,
         result.flagged,
+        result.agencies_late,
     )
 
 

@@ -51,6 +51,22 @@ STATE_EXPLANATIONS = {
     State.EXAMINATION: _(
         "Pengaduan Anda sedang diperiksa. Petugas dapat meminta keterangan dari Anda atau dari instansi terlapor."
     ),
+    State.MATERIAL_VERIFICATION: _(
+        "Syarat formal pengaduan Anda terpenuhi. Petugas sedang menilai pokok pengaduan dan lembaga yang berwenang."
+    ),
+    State.CLARIFICATION: _(
+        "Instansi terlapor diminta memberi klarifikasi dan wajib menjawab sebelum tenggat yang tertera."
+    ),
+    State.INVESTIGATION: _("Ombudsman sedang memeriksa dokumen dan keadaan di lapangan."),
+    State.MEDIATION: _(
+        "Pengaduan Anda sedang diupayakan selesai melalui mediasi antara Anda dan instansi terlapor."
+    ),
+    State.CORRECTIVE_ACTION: _(
+        "Maladministrasi ditemukan. Instansi terlapor wajib melakukan tindakan korektif sebelum tenggat; kami memantaunya."
+    ),
+    State.RECOMMENDATION: _(
+        "Rekomendasi diterbitkan kepada instansi terlapor, yang wajib melaksanakannya sebelum tenggat; kami memantaunya."
+    ),
     State.RESOLVED: _(
         "Pemeriksaan selesai. Baca hasilnya di bawah. Bila tidak setuju, Anda dapat mengajukan keberatan sebelum tenggat."
     ),
@@ -67,6 +83,31 @@ STATE_EXPLANATIONS = {
 
 def state_explanation(complaint: Complaint) -> str:
     return str(STATE_EXPLANATIONS.get(complaint.state, ""))
+
+
+def merged_case_for(complaint: Complaint) -> dict | None:
+    """For a complaint merged into another: how that case stands, so its complainant can follow
+    it. Only what says where the matter stands (its state, the plain steps of its timeline, its
+    outcome's name): never the other complainant's identity, words, messages or the summary
+    written for them. None for a complaint that was not merged."""
+    if complaint.state != State.DUPLICATE or complaint.duplicate_of_id is None:
+        return None
+    target = Complaint.objects.only("pk", "state", "kind", "outcome", "due_at", "duplicate_of").get(
+        pk=complaint.duplicate_of_id
+    )
+    seen = {complaint.pk}
+    while target.state == State.DUPLICATE and target.duplicate_of_id and target.pk not in seen:
+        seen.add(target.pk)  # merged again since: follow to the case that goes on
+        target = Complaint.objects.only("pk", "state", "kind", "outcome", "due_at", "duplicate_of").get(
+            pk=target.duplicate_of_id
+        )
+    return {
+        "status": target.state,
+        "status_label": str(target.get_state_display()),
+        "explanation": state_explanation(target),
+        "outcome_label": str(target.get_outcome_display()) if target.outcome else "",
+        "timeline": public_timeline(target),
+    }
 
 
 # --- "Data saya": everything Sigap holds about the complainant (UU 27/2022 PDP) -------------------

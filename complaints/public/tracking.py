@@ -137,3 +137,58 @@ def public_timeline(complaint: Complaint, language: str | None = None) -> list[d
         {"at": log.created_at, "text": public_label(log.transition, language), "state": log.target}
         for log in history(complaint).select_related(None).only("transition", "target", "created_at")
     ]
+
+
+# --- asking for a new PIN (docs/domain.md#pin-recovery) -------------------------------------------
+# The web page answers the same whether or not the code and contact matched, so every request
+# counts, matched or not: one client (an address; a phone number by SMS/WhatsApp) on one code,
+# RECOVERY_PER_PAIR an hour; on any codes, RECOVERY_PER_CLIENT an hour. Apart from those, one case
+# gets at most NEW_PINS_PER_DAY new PINs a day by the web and SMS/WhatsApp together, so nobody can
+# flood a complainant's phone or keep changing their PIN. An officer's re-issue at a desk, after
+# checking identity, is not held to it. The counts live in the "guard" cache, which fails closed.
+RECOVERY_PER_PAIR = 3
+RECOVERY_PER_CLIENT = 10
+NEW_PINS_PER_DAY = 3
+DAY = 24 * 3600
+
+
+class RecoveryLocked(TrackingLocked):
+    @property
+    def message(self) -> str:
+        return _("Terlalu banyak permintaan PIN baru. Coba lagi dalam satu jam.")
+
+
+def _count(key: str, timeout: int) -> None:
+    if not cache.add(key, 1, timeout):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout)
+
+
+class PinRecoveryRequests:
+    """Requests for a new PIN by one client for one code: `check()`, then `count()` (each one)."""
+
+    def __init__(self, code: str, client_key: str):
+        self.counters = {
+            f"pinreset:pair:{code}:{client_key}": RECOVERY_PER_PAIR,
+            f"pinreset:client:{client_key}": RECOVERY_PER_CLIENT,
+        }
+
+    def check(self) -> None:
+        state = cache.get_many(list(self.counters))
+        if any(state.get(key, 0) >= limit for key, limit in self.counters.items()):
+            raise RecoveryLocked(WINDOW)
+
+    def count(self) -> None:
+        for key in self.counters:
+            _count(key, WINDOW)
+
+
+def new_pins_today(complaint: Complaint) -> int:
+    """New PINs the complainant had sent for this case in the last day (the web and SMS)."""
+    return cache.get(f"pinreset:case:{complaint.pk}", 0)
+
+
+def new_pin_counted(complaint: Complaint) -> None:
+    _count(f"pinreset:case:{complaint.pk}", DAY)

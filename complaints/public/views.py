@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,21 +14,41 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from complaints import codes
-from complaints.intake.forms import ComplaintIntakeForm, validate_evidence
+from complaints.intake.forms import WebIntakeForm, submission_nonce, validate_evidence
 from complaints.intake.selectors import intake_form_context
-from complaints.intake.services import complaint_create
+from complaints.intake.services import (
+    AlreadyFiled,
+    complaint_create,
+    complaint_filed_with,
+    idempotency_key_for,
+    replay_forget,
+)
 from complaints.limits import client_address
 from complaints.models import CaseMessage, Complaint, DataRequest
-from complaints.public.selectors import personal_data_for, state_explanation
-from complaints.public.services import COMPLAINANT_ACTIONS, complainant_act, data_request_create
-from complaints.public.tracking import TrackingLocked, complaint_for_tracking, public_timeline
+from complaints.permissions import is_officer
+from complaints.public import receipts
+from complaints.public.selectors import merged_case_for, personal_data_for, state_explanation
+from complaints.public.services import (
+    COMPLAINANT_ACTIONS,
+    complainant_act,
+    data_request_create,
+    pin_recover,
+)
+from complaints.public.tracking import (
+    RecoveryLocked,
+    TrackingLocked,
+    complaint_for_tracking,
+    public_timeline,
+)
 from complaints.sanitize import clean_text
 from workflow import engine
 from workflow.engine import Actor
@@ -36,38 +59,112 @@ TRACKED_FOR_SECONDS = 30 * 60
 PUBLIC_MESSAGE_KINDS = (CaseMessage.Kind.FROM_COMPLAINANT, CaseMessage.Kind.TO_COMPLAINANT)
 
 
+# --- /lapor/'s limits (docs/domain.md#one-complaint-once) ------------------------------------------
+# Complaints filed are counted, not posts: a desk PC or a mobile network's shared address is not
+# refused for the forms it had to send again. Per client address and hour
+# (SIGAP_WEB_INTAKE_PER_HOUR); a signed-in officer filing for people at a desk counts by account,
+# at SIGAP_WEB_INTAKE_OFFICER_PER_HOUR. Refused posts are bounded apart, higher
+# (SIGAP_WEB_INTAKE_INVALID_PER_HOUR), so the form cannot be hammered either. Kept by
+# django-ratelimit in the default cache: checked before the form is read, counted after. Two posts
+# at the same instant may both pass the check: a limit of thirty can let thirty-one through.
+WEB_INTAKE_FILED, WEB_INTAKE_INVALID = "web-intake", "web-intake-invalid"
+
+
 def web_intake_rate(group, request) -> str:
-    """django-ratelimit's rate for /lapor/, read per request (SIGAP_WEB_INTAKE_PER_HOUR)."""
+    """django-ratelimit's rate for /lapor/, read per request."""
+    if is_officer(request.user):
+        return f"{settings.SIGAP_WEB_INTAKE_OFFICER_PER_HOUR}/h"
     return f"{settings.SIGAP_WEB_INTAKE_PER_HOUR}/h"
 
 
+def web_intake_invalid_rate(group, request) -> str:
+    return f"{settings.SIGAP_WEB_INTAKE_INVALID_PER_HOUR}/h"
+
+
+def web_intake_client(group, request) -> str:
+    return f"officer:{request.user.pk}" if is_officer(request.user) else client_address(request)
+
+
+WEB_INTAKE_LIMITS = {WEB_INTAKE_FILED: web_intake_rate, WEB_INTAKE_INVALID: web_intake_invalid_rate}
+
+
+def _web_intake_usage(request, group: str, *, increment: bool = False) -> dict | None:
+    return get_usage(
+        request,
+        group=group,
+        key=web_intake_client,
+        rate=WEB_INTAKE_LIMITS[group],
+        method="POST",
+        increment=increment,
+    )
+
+
+def web_intake_refused(request) -> bool:
+    """This client has filed its complaints for the hour, or sent too many refused forms (a cache
+    that does not answer refuses nothing: RATELIMIT_FAIL_OPEN)."""
+    for group in WEB_INTAKE_LIMITS:
+        usage = _web_intake_usage(request, group)
+        if usage is not None and usage["count"] >= usage["limit"]:
+            return True
+    return False
+
+
 def home(request):
-    return render(request, "complaints/public/home.html")
+    return render(request, "complaints/public/home.html", {"sms": receipts.public_sms_number()})
 
 
 @require_http_methods(["GET", "POST"])
-# Every POST counts, per client address (complaints.limits) and hour, shared through the cache;
-# past the limit the form is shown again with the refusal, nothing is filed.
-@ratelimit(group="web-intake", key="ip", rate=web_intake_rate, method="POST", block=False)
 def lapor(request):
     if request.method == "POST":
-        form = ComplaintIntakeForm(request.POST, request.FILES)
-        if request.limited:
+        form = WebIntakeForm(request.POST, request.FILES, channel="web")
+        # The form's one-time token: this very form sent again gets the first complaint, whatever
+        # the limits say (it files nothing).
+        key = idempotency_key_for("web", submission_nonce(request.POST.get("submission_token", "")))
+        first = complaint_filed_with(key)
+        if first is not None:
+            return _already_filed(request, *first, key)
+        if web_intake_refused(request):
+            # Past a limit the form is shown again with the refusal; nothing is filed.
             form.is_valid()
             form.add_error(None, _("Terlalu banyak pengaduan dari alamat ini. Coba lagi dalam satu jam."))
         elif form.is_valid():
-            complaint, pin = complaint_create(
-                channel="web",
-                cleaned=form.cleaned_data,
-                evidence=form.cleaned_data.get("evidence") or [],
-                language=get_language() or "id",
-            )
+            try:
+                complaint, pin = complaint_create(
+                    channel="web",
+                    cleaned=form.cleaned_data,
+                    evidence=form.cleaned_data.get("evidence") or [],
+                    language=get_language() or "id",
+                    idempotency_key=key,
+                )
+            except AlreadyFiled as filed:  # the same form, filed by a request a moment earlier
+                return _already_filed(request, filed.complaint, filed.pin, key)
+            _web_intake_usage(request, WEB_INTAKE_FILED, increment=True)
             # Shown once on the next page, then gone: never in a URL.
-            request.session[FILED_SESSION_KEY] = {"code": complaint.tracking_code, "pin": pin}
+            request.session[FILED_SESSION_KEY] = {"code": complaint.tracking_code, "pin": pin, "replay": key}
             return redirect("lapor_terkirim")
+        else:
+            _web_intake_usage(request, WEB_INTAKE_INVALID, increment=True)
     else:
-        form = ComplaintIntakeForm(initial={"notify_channel": "sms"})
+        form = WebIntakeForm(initial={"notify_channel": "sms"})
     return render(request, "complaints/public/lapor.html", intake_form_context(form))
+
+
+def _already_filed(request, complaint: Complaint, pin: str, key: str):
+    """The answer to a form sent again. While its PIN has never been shown (a double click: the
+    browser shows the second answer, not the first), the confirmation with the code and PIN, once;
+    after that, the tracking page with the code and a note that it was received."""
+    if pin:
+        request.session[FILED_SESSION_KEY] = {"code": complaint.tracking_code, "pin": pin, "replay": key}
+        return redirect("lapor_terkirim")
+    messages.info(
+        request,
+        _(
+            "Pengaduan ini sudah kami terima dengan kode lacak %(code)s. Masukkan PIN yang Anda "
+            "terima saat mengirimnya, atau minta PIN baru."
+        )
+        % {"code": codes.display_code(complaint.tracking_code)},
+    )
+    return redirect(f"{reverse('lacak')}?{urlencode({'kode': codes.display_code(complaint.tracking_code)})}")
 
 
 # never_cache: phones are shared; Back or a proxy must not show the PIN or the case again.
@@ -76,11 +173,15 @@ def lapor_terkirim(request):
     filed = request.session.pop(FILED_SESSION_KEY, None)
     if not filed:
         return redirect("lacak")
-    return render(
-        request,
-        "complaints/public/terkirim.html",
-        {"code": codes.display_code(filed["code"]), "pin": filed["pin"]},
-    )
+    replay_forget(filed.get("replay", ""))  # shown now: the same form sent again will not repeat the PIN
+    context = {"code": codes.display_code(filed["code"]), "pin": filed["pin"]}
+    complaint = Complaint.objects.filter(tracking_code=filed["code"]).first()
+    if complaint is not None:  # its receipt (never the PIN) can be printed from here for a while
+        request.session[RECEIPT_SESSION_KEY] = {"id": complaint.pk, "at": time.time()}
+        context["receipt"] = True
+        if complaint.notify_channel != "none":
+            context["sent_by"] = complaint.get_notify_channel_display()
+    return render(request, "complaints/public/terkirim.html", context)
 
 
 def tracked_complaint(request) -> Complaint | None:
@@ -88,7 +189,17 @@ def tracked_complaint(request) -> Complaint | None:
     tracked = request.session.get(TRACKED_SESSION_KEY)
     if not tracked or time.time() - tracked.get("at", 0) > TRACKED_FOR_SECONDS:
         return None
-    return Complaint.objects.select_related("unit").filter(pk=tracked["id"]).first()
+    complaint = Complaint.objects.select_related("unit").filter(pk=tracked["id"]).first()
+    # A new PIN ends the sessions the old one opened (complaints.public.services.pin_replace).
+    mark = tracked.get("pin")
+    if complaint is not None and mark is not None and not hmac.compare_digest(mark, pin_mark(complaint)):
+        return None
+    return complaint
+
+
+def pin_mark(complaint: Complaint) -> str:
+    """Which PIN opened a tracked session: a digest of the PIN's hash, changed by a new PIN."""
+    return hashlib.sha256(f"tracked:{complaint.pin_hash}".encode()).hexdigest()[:32]
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,10 +215,47 @@ def lacak(request):
             complaint, error = None, str(exc.message)
         if complaint is not None:
             request.session.cycle_key()
-            request.session[TRACKED_SESSION_KEY] = {"id": complaint.pk, "at": time.time()}
+            request.session[TRACKED_SESSION_KEY] = {
+                "id": complaint.pk,
+                "at": time.time(),
+                "pin": pin_mark(complaint),
+            }
             return redirect("lacak_kasus")
         error = error or _("Kode lacak atau PIN tidak cocok. Periksa lagi pesan atau catatan Anda.")
-    return render(request, "complaints/public/lacak.html", {"error": error, "code": code})
+    context = {"error": error, "code": code, "sms": receipts.public_sms_number()}
+    return render(request, "complaints/public/lacak.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def lacak_pin_baru(request):
+    """Forgot the PIN: the tracking code and the phone number or email the complaint was filed
+    with; a new PIN goes there (complaints.public.services.pin_recover), never to this page. The
+    answer is the same whether or not they matched."""
+    code = request.POST.get("code", "") if request.method == "POST" else request.GET.get("kode", "")
+    contact = request.POST.get("contact", "")
+    error, status = "", 200
+    if request.method == "POST":
+        if not code.strip() or not contact.strip():
+            error, status = (
+                _("Isi kode lacak dan nomor telepon atau email yang Anda pakai saat melapor."),
+                400,
+            )
+        else:
+            try:
+                pin_recover(code=code[:40], contact=contact[:254], client_key=client_address(request))
+            except RecoveryLocked as exc:
+                error, status = str(exc.message), 429
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "Jika data cocok, PIN baru dikirim ke nomor/email yang terdaftar. PIN lama "
+                        "tidak berlaku lagi setelah PIN baru dikirim."
+                    ),
+                )
+                return redirect(f"{reverse('lacak')}?{urlencode({'kode': code.strip()[:40]})}")
+    context = {"error": error, "code": code[:40], "contact": contact[:254]}
+    return render(request, "complaints/public/pin_baru.html", context, status=status)
 
 
 @never_cache
@@ -125,6 +273,7 @@ def case_context(complaint: Complaint, actor: Actor, *, errors: dict | None = No
         "code": codes.display_code(complaint.tracking_code),
         "explanation": state_explanation(complaint),
         "timeline": public_timeline(complaint),
+        "merged": merged_case_for(complaint),
         # An allow-list, so a kind of message added later is never shown to the complainant by default.
         "thread": complaint.messages.filter(kind__in=PUBLIC_MESSAGE_KINDS).order_by("created_at", "id"),
         "actions": [name for name in COMPLAINANT_ACTIONS if name in available],
@@ -166,6 +315,7 @@ def lacak_aksi(request, name: str):
 @require_POST
 def lacak_keluar(request):
     request.session.pop(TRACKED_SESSION_KEY, None)
+    request.session.pop(RECEIPT_SESSION_KEY, None)
     return redirect("lacak")
 
 
@@ -230,3 +380,59 @@ def data_saya_permintaan(request):
         ),
     )
     return redirect("lacak_data_saya")
+
+
+# --- the receipt (tanda terima) and its public check (docs/domain.md#receipts) ---------------------
+# Right after filing on the web the receipt can be printed from the same browser for 30 minutes;
+# after that, from the tracked session (code + PIN). It never shows the PIN.
+RECEIPT_SESSION_KEY = "sigap_receipt"
+RECEIPT_CHECKS_PER_HOUR = "60/h"
+
+
+def just_filed_complaint(request) -> Complaint | None:
+    filed = request.session.get(RECEIPT_SESSION_KEY)
+    if not filed or time.time() - filed.get("at", 0) > TRACKED_FOR_SECONDS:
+        return None
+    return Complaint.objects.filter(pk=filed["id"]).first()
+
+
+@never_cache
+@require_GET
+def tanda_terima(request):
+    complaint = tracked_complaint(request) or just_filed_complaint(request)
+    if complaint is None:
+        return redirect("lacak")
+    narrow = request.GET.get("lebar") == "80mm"
+    context = {"receipt": receipts.receipt_for(complaint), "narrow": narrow}
+    return render(request, "complaints/public/tanda_terima.html", context)
+
+
+@require_GET
+def tanda_terima_cari(request):
+    """/tanda-terima/: type the number printed on a receipt to check it."""
+    typed = request.GET.get("nomor", "")
+    error = ""
+    if typed:
+        number = receipts.normalise_number(typed[:60])
+        if number:
+            return redirect("tanda_terima_cek", number=number)
+        error = _("Itu bukan nomor tanda terima. Contoh: TT-2026-0000123-AB3CDE.")
+    context = {"typed": typed[:60], "error": error}
+    return render(request, "complaints/public/tanda_terima_cek.html", context, status=400 if error else 200)
+
+
+@require_GET
+# Every check counts, per client address and hour: the number's signature is ~30 bits, and this
+# keeps anyone from trying them at speed.
+@ratelimit(group="receipt-check", key="ip", rate=RECEIPT_CHECKS_PER_HOUR, method="GET", block=False)
+def tanda_terima_cek(request, number: str):
+    """Is this receipt genuine? Only the date, the channel, the receiving unit and the status."""
+    if request.limited:
+        error = _("Terlalu banyak pemeriksaan dari alamat ini. Coba lagi dalam satu jam.")
+        return render(request, "complaints/public/tanda_terima_cek.html", {"error": error}, status=429)
+    complaint = receipts.verify(number)
+    if complaint is None:
+        context = {"typed": number[:60], "unknown": True}
+        return render(request, "complaints/public/tanda_terima_cek.html", context, status=404)
+    context = {"check": receipts.verification_for(complaint)}
+    return render(request, "complaints/public/tanda_terima_cek.html", context)

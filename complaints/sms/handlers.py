@@ -30,12 +30,12 @@ from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 from urllib3.util import parse_url
 
-from complaints.codes import display_code, normalise_code
+from complaints.codes import ALPHABET, CODE_LENGTH, display_code, normalise_code
 from complaints.intake.forms import validate_evidence
 from complaints.intake.services import atomic_with_evidence, evidence_record
 from complaints.models import CaseMessage, Complaint, Identity, PendingMedia, State
-from complaints.public.services import complainant_act
-from complaints.public.tracking import TrackingLocked, complaint_for_tracking
+from complaints.public.services import NewPinsExhausted, complainant_act, pin_recover_by_text
+from complaints.public.tracking import RecoveryLocked, TrackingLocked, complaint_for_tracking
 from complaints.sanitize import clean_text
 from complaints.sms import conversations
 from notifications import outbox
@@ -162,6 +162,59 @@ def check_status(inbound: Inbound) -> str | None:
     with translation.override("en" if english else "id"):
         status = str(complaint.get_state_display())
     return text("status", english, code=display_code(complaint.tracking_code), status=status)
+
+
+# --- PIN <kode> / LUPA <kode>: a new PIN (docs/domain.md#pin-recovery) -----------------------------
+# Registered before the reply to an information request, which would take any text from a number
+# whose case awaits information. The new PIN goes back only as the reply to the number the case
+# was filed with (the stored reply is encrypted and blanked after SIGAP_INBOUND_REPLY_HOURS, as
+# LAPOR's); the old PIN stops working at once.
+NEW_PIN_WORDS = {"PIN", "LUPA", "FORGOT"}
+NEW_PIN_TEXTS = {
+    "sent": pgettext_lazy(
+        "sms", "Sigap {code}: PIN baru Anda {pin}. PIN lama tidak berlaku lagi. Cek: CEK {code} {pin}"
+    ),
+    "no_match": pgettext_lazy(
+        "sms",
+        "Kode lacak tidak cocok dengan nomor ini. Kirim PIN <kode> dari nomor yang dipakai saat melapor.",
+    ),
+    "exhausted": pgettext_lazy(
+        "sms", "Sigap {code}: sudah 3 PIN baru dikirim hari ini. Coba lagi besok atau datangi kantor layanan."
+    ),
+    "locked": pgettext_lazy("sms", "Terlalu banyak permintaan PIN baru. Coba lagi dalam satu jam."),
+}
+
+
+@register_handler
+def new_pin(inbound: Inbound) -> str | None:
+    """PIN <kode>, LUPA <kode>, LUPA PIN <kode> (FORGOT <code>): a new PIN for a case filed from this
+    very number, as the reply. Any other number, and an unknown code, hear the same "no match"."""
+    if inbound.keyword not in NEW_PIN_WORDS:
+        return None
+    words = inbound.words[1:]
+    if words and words[0].upper() == "PIN":
+        words = words[1:]
+    code = normalise_code("".join(words))
+    if words and (len(code) != CODE_LENGTH or set(code) - set(ALPHABET)):
+        return None  # "Pin saya hilang…" is a message for the officer, not this command
+    english = inbound.english or inbound.keyword == "FORGOT"
+
+    def say(key: str, english: bool, **values) -> str:
+        with translation.override("en" if english else "id"):
+            return str(NEW_PIN_TEXTS[key]).format(**values)
+
+    try:
+        found = pin_recover_by_text(code=code, phone=inbound.phone, channel=inbound.channel)
+    except RecoveryLocked:
+        return say("locked", english)
+    except NewPinsExhausted as exc:
+        english = english or exc.complaint.language == "en"
+        return say("exhausted", english, code=display_code(exc.complaint.tracking_code))
+    if found is None:
+        return say("no_match", english)
+    complaint, pin = found
+    english = english or complaint.language == "en"
+    return say("sent", english, code=display_code(complaint.tracking_code), pin=pin)
 
 
 @register_handler

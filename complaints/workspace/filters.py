@@ -1,8 +1,10 @@
 """The queue's filters, shared by the page, the API list and the CSV export."""
 
+import re
 from functools import partial
 
 import django_filters
+import phonenumbers
 from django import forms
 from django.db import connection
 from django.db.models import Q
@@ -11,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from complaints.codes import normalise_code
+from complaints.identity import HANDLING_ROLES, NOT_REVEALS, REVEAL_LASTS
 from complaints.intake.widgets import ListSelect, ListSelectMultiple
 from complaints.models import (
     CHANNEL_CHOICES,
@@ -18,13 +21,19 @@ from complaints.models import (
     Agency,
     Category,
     Complaint,
+    Confidentiality,
+    Identity,
+    IdentityReveal,
     Kind,
     Province,
     Regency,
     State,
     VulnerableGroup,
     description_vector,
+    normalise_name,
 )
+from notifications.contacts import e164, parse_phone
+from notifications.personal import blind_index
 
 
 def category_choices() -> list:
@@ -103,7 +112,9 @@ class QueueFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Lewat tenggat"), method="filter_overdue", widget=OverdueSelect
     )
-    q = django_filters.CharFilter(label=_("Cari kode lacak atau isi"), method="filter_search")
+    q = django_filters.CharFilter(
+        label=_("Cari kode lacak, nama, telepon, NIK atau isi"), method="filter_search"
+    )
 
     class Meta:
         model = Complaint
@@ -140,12 +151,16 @@ class QueueFilter(django_filters.FilterSet):
         if not value:
             return queryset
         # A code as read aloud or copied ("abcd 2345", "ABCD-2345") matches exactly; the same
-        # words are searched in the description too (the unique index makes the code part free).
+        # words are searched in the description too (the unique index makes the code part free),
+        # and as the complainant's exact name, phone number or NIK (identity_matches).
+        condition = self._description_matches(value)
         code = normalise_code(value)
-        words = self._description_matches(value)
         if code and len(code) <= Complaint._meta.get_field("tracking_code").max_length:
-            return queryset.filter(Q(tracking_code=code) | words)
-        return queryset.filter(words)
+            condition |= Q(tracking_code=code)
+        matches = identity_matches(queryset, value, user=getattr(self.request, "user", None))
+        if matches:
+            condition |= Q(pk__in=matches)
+        return queryset.filter(condition)
 
     @staticmethod
     def _description_matches(value: str) -> Q:
@@ -157,3 +172,51 @@ class QueueFilter(django_filters.FilterSet):
 
         query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
         return Q(SearchVectorExact(description_vector(), query))
+
+
+# --- search by the complainant's name, phone number or NIK (docs/domain.md#personal-data) ---------
+IDENTITY_MATCHES_MAX = 1000
+_PHONE_SHAPE = re.compile(r"\+?[0-9][0-9 ()\-.]{6,22}")
+_NIK_SEPARATORS = re.compile(r"[ .\-]")
+
+
+def identity_search_condition(value: str) -> Q | None:
+    """Identity rows whose exact name, phone number or NIK is ``value``, through their keyed blind
+    indexes (the columns themselves are encrypted): a name as normalise_name keys it (case, spacing
+    and punctuation do not matter), a phone number in E.164 however it is written, a NIK of 16
+    digits. None when ``value`` can be none of them."""
+    condition = Q()
+    digits = _NIK_SEPARATORS.sub("", value)
+    if len(digits) == 16 and digits.isascii() and digits.isdigit():
+        condition |= Q(nik_index=blind_index(digits))
+    if _PHONE_SHAPE.fullmatch(value):
+        number = parse_phone(value)
+        if number is not None and phonenumbers.is_valid_number(number):
+            condition |= Q(phone_index=blind_index(e164(number)))
+    name = normalise_name(value)
+    if any(ch.isalpha() for ch in name):
+        condition |= Q(name_index=blind_index(name))
+    return condition or None
+
+
+def identity_matches(queryset, value: str, *, user) -> list[int]:
+    """The cases of ``queryset`` (what the officer sees) whose complainant is ``value`` by exact name,
+    phone or NIK, for an officer who may read those identities (complaints.identity): one who
+    handles the case (an administrator never sees an identity, so never finds a case by one), an
+    open complaint's, or a confidential one's only within this officer's logged reveal. A search
+    is no way around a reveal: it would tell who filed a confidential complaint. An anonymous
+    complaint has no identity. The results show no identity either."""
+    condition = identity_search_condition(value)
+    if condition is None or user is None or getattr(user, "role", None) not in HANDLING_ROLES:
+        return []
+    revealed = (
+        IdentityReveal.objects.filter(officer=user, created_at__gte=timezone.now() - REVEAL_LASTS)
+        .exclude(reason__in=NOT_REVEALS)
+        .values("complaint_id")
+    )
+    return list(
+        queryset.filter(pk__in=Identity.objects.filter(condition).values("complaint_id"))
+        .filter(Q(confidentiality=Confidentiality.OPEN) | Q(pk__in=revealed))
+        .order_by()
+        .values_list("pk", flat=True)[:IDENTITY_MATCHES_MAX]
+    )

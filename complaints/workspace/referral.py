@@ -30,16 +30,28 @@ from django.utils.translation import gettext as _
 
 from complaints.identity import identity_read
 from complaints.machine import MACHINE
-from complaints.models import Complaint, Confidentiality, HandlingUnit, Identity, State, UnitKind, User
+from complaints.models import (
+    EXAMINATION_STATES,
+    Complaint,
+    Confidentiality,
+    HandlingUnit,
+    Identity,
+    State,
+    UnitKind,
+    User,
+)
 from complaints.redaction import redact_identity
 from complaints.workspace.selectors import complaint_detail_for
 from workflow import deadlines as workflow_deadlines
 from workflow import engine
 
 # The states a standing referral can be in (see the module docstring).
-REFERRAL_PATH = (State.REFERRED, State.EXAMINATION, State.AWAITING_INFO, State.RESOLVED, State.CLOSED)
+REFERRAL_PATH = (State.REFERRED, *EXAMINATION_STATES, State.AWAITING_INFO, State.RESOLVED, State.CLOSED)
+# The steps that send a case to a handling unit: a report's referral, or anonymous information
+# taken up on the institution's own motion.
+SENDING_STEPS = ("refer", "take_up_own_motion")
 # The audit rows that decide whether a referral stands, and when it was accepted.
-REFERRAL_STEPS = ("refer", "return_referral", "accept_referral")
+REFERRAL_STEPS = (*SENDING_STEPS, "return_referral", "accept_referral")
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
@@ -70,7 +82,7 @@ def standing_referral(logs) -> tuple[object | None, object | None]:
     row that accepted it (None if not yet), from the case's audit rows, oldest first."""
     refer = accepted = None
     for log in logs:
-        if log.transition == "refer":
+        if log.transition in SENDING_STEPS:
             refer, accepted = log, None
         elif log.transition == "return_referral":
             refer = accepted = None

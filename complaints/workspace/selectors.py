@@ -8,14 +8,17 @@ import json
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.codes import normalise_code
 from complaints.identity import NOT_REVEALS, can_see_identity, handles
 from complaints.models import Complaint, DataRequest, IdentityReveal, Role, State
-from complaints.permissions import complaints_visible_to
+from complaints.permissions import complaints_referred_by, complaints_visible_to
 from complaints.redaction import mask_identifiers
+from complaints.workspace.documents import document_kind_label, split_evidence
 from complaints.workspace.filters import QueueFilter
 from workflow import engine
 from workflow.models import ActorKind
@@ -62,7 +65,7 @@ def queue_queryset(officer) -> QuerySet[Complaint]:
 QUEUE_COLUMNS = (
     "tracking_code", "state", "kind", "channel", "confidentiality", "created_at", "due_at",
     "category__name_id", "category__name_en", "agency__name", "agency_name", "province", "regency_id",
-    "unit", "assignee",
+    "unit", "assignee", "received_by", "agency_due_at",
 )  # fmt: skip
 
 
@@ -72,7 +75,7 @@ def complaint_queue_for(officer, *, params, cursor: str = "", page_size: int = P
     queryset = (
         filters.qs.select_related(None)
         .select_related("category", "agency")
-        .prefetch_related("province", "unit", "assignee")
+        .prefetch_related("province", "unit", "assignee", "received_by")
         .only(*QUEUE_COLUMNS)
     )
     position = decode_cursor(cursor) if cursor else None
@@ -110,7 +113,7 @@ def complaint_detail_for(officer, pk: int) -> Complaint:
     """A case the officer may see, or 404 (another unit's case is not found, not forbidden)."""
     return get_object_or_404(
         complaints_visible_to(officer).select_related(
-            "category", "agency", "unit", "assignee", "province", "regency", "duplicate_of"
+            "category", "agency", "unit", "assignee", "province", "regency", "duplicate_of", "received_by"
         ),
         pk=pk,
     )
@@ -163,7 +166,12 @@ class TrailEntry:
 
 
 def _event_detail(log) -> str:
-    """An event's line in words: to whom a case was assigned, and from whom."""
+    """An event's line in words: to whom a case was assigned, and from whom; which document was
+    attached (its kind and title)."""
+    if log.transition == "document_added":
+        fields = log.fields or {}
+        kind = document_kind_label(fields.get("kind", ""))
+        return f"{kind}: {fields['title']}" if fields.get("title") else kind
     if log.transition != "assign":
         return ""
     assignee = (log.fields or {}).get("assignee") or {}
@@ -215,12 +223,26 @@ def case_timeline(complaint: Complaint) -> list:
 def case_clock(complaint: Complaint) -> dict:
     """The stage clock as the case page says it: the rule it runs on (and its source), the
     working or calendar days left or overdue, and whether it is paused for the complainant."""
-    from complaints.machine import MACHINE
+    from complaints.machine import CLOCK_OF, MACHINE, agency_rule
+    from complaints.models import AGENCY_STATES
     from workflow import deadlines as workflow_deadlines
 
     now = timezone.now()
-    rule = workflow_deadlines.rule_for(MACHINE, complaint.state, complaint.kind)
-    clock = {"due_at": complaint.due_at, "overdue": complaint.is_overdue, "rule": rule, "days": None}
+    # While the case waits for the reported agency, the clock is the agency's (its own rule).
+    agency = complaint.state in AGENCY_STATES
+    if agency:
+        rule = agency_rule(complaint, complaint.state)
+    else:
+        rule = workflow_deadlines.rule_for(
+            MACHINE, CLOCK_OF.get(complaint.state, complaint.state), complaint.kind
+        )
+    clock = {
+        "due_at": complaint.due_at,
+        "overdue": complaint.is_overdue,
+        "rule": rule,
+        "days": None,
+        "agency": agency,
+    }
     if complaint.state == State.AWAITING_INFO and complaint.paused_remaining is not None:
         clock["paused_days"] = complaint.paused_remaining.days
     if rule is None or complaint.due_at is None:
@@ -278,3 +300,183 @@ def data_requests_for_case(officer, complaint: Complaint) -> list[DataRequest]:
             row.shown_text = row.text
         row.may_answer = readable and row.state == DataRequest.Status.OPEN
     return rows
+
+
+# --- the cases a desk referred: found by code, read-only (docs/domain.md#desk-intake) -------------
+def referred_matches_for(officer, q: str) -> list[Complaint]:
+    """The case the officer's intake desk referred whose tracking code ``q`` is (written any way),
+    when the desk no longer sees it: the queue lists it apart, to open read-only. Never found by
+    name, phone, NIK or words: the desk no longer handles it."""
+    code = normalise_code(q or "")
+    if not code or len(code) > Complaint._meta.get_field("tracking_code").max_length:
+        return []
+    return list(
+        complaints_referred_by(officer)
+        .filter(tracking_code=code)
+        .exclude(pk__in=complaints_visible_to(officer).filter(tracking_code=code).values("pk"))
+        .select_related("unit", "province")
+    )
+
+
+def complaint_for_case_page(officer, pk: int) -> tuple[Complaint, bool]:
+    """The case and whether this officer reads it only: a case they may see (False), or one their
+    intake desk referred and no longer sees (True). Anyone else: 404, as for any other unit's case."""
+    try:
+        return complaint_detail_for(officer, pk), False
+    except Http404:
+        pass
+    complaint = get_object_or_404(
+        complaints_referred_by(officer).select_related(
+            "category", "agency", "unit", "assignee", "province", "regency", "duplicate_of", "received_by"
+        ),
+        pk=pk,
+    )
+    return complaint, True
+
+
+def case_files(complaint: Complaint) -> tuple[list, list]:
+    """The case's evidence (the complainant's) and documents (the officers': who, kind, title,
+    date), in one query."""
+    return split_evidence(complaint.evidence.select_related("uploaded_by").order_by("created_at", "id"))
+
+
+# --- likely duplicates, before verification (docs/domain.md#one-complaint-once) -------------------
+DUPLICATE_WINDOW = datetime.timedelta(days=30)
+DUPLICATES_SHOWN = 10
+# Words of a description that say something: at least this long, at most this many of them.
+_WORD_MIN, _WORDS_MAX = 4, 40
+# Two descriptions are alike when this share of the shorter one's words is in the other.
+TEXT_OVERLAP = 0.5
+
+
+def _words(text: str) -> set[str]:
+    import re
+
+    return {
+        word
+        for word in re.findall(r"\w+", (text or "").casefold())
+        if len(word) >= _WORD_MIN and not word.isdigit() and word != "dirahasiakan"
+    }
+
+
+def _same_agency(complaint: Complaint) -> Q | None:
+    """The same reported agency: the same entry of the list, or the same name however it was given
+    (picked from the list in one complaint, typed in the other)."""
+    condition = Q()
+    if complaint.agency_id:
+        condition |= Q(agency_id=complaint.agency_id) | Q(agency_name__iexact=complaint.agency.name)
+    name = (complaint.agency_name or "").strip()
+    if name:
+        condition |= Q(agency_name__iexact=name) | Q(agency__name__iexact=name)
+    return condition or None
+
+
+def _same_complainant(officer, complaint: Complaint, candidates: QuerySet[Complaint]) -> dict[int, set[str]]:
+    """Cases among ``candidates`` filed by the same person, with what matched ("phone", "nik",
+    "name"), by the keyed indexes of Identity. Only where this officer may read both identities
+    (complaints.identity, as the queue's search by identity does): an open complaint's, or a
+    confidential one's within their logged reveal. Matching is no way around a reveal: "the same
+    person as case X" would tell who filed a confidential complaint."""
+    from complaints.identity import REVEAL_LASTS
+    from complaints.models import Confidentiality, Identity
+
+    identity = Identity.objects.filter(complaint=complaint).first()
+    if identity is None or not can_see_identity(officer, complaint):
+        return {}
+    ours = {"phone": identity.phone_index, "nik": identity.nik_index, "name": identity.name_index}
+    condition = Q()
+    for signal, value in ours.items():
+        if value:
+            condition |= Q(**{f"{signal}_index": value})
+    if not condition:
+        return {}
+    revealed = (
+        IdentityReveal.objects.filter(officer=officer, created_at__gte=timezone.now() - REVEAL_LASTS)
+        .exclude(reason__in=NOT_REVEALS)
+        .values("complaint_id")
+    )
+    readable = candidates.filter(Q(confidentiality=Confidentiality.OPEN) | Q(pk__in=revealed)).values("pk")
+    found: dict[int, set[str]] = {}
+    rows = Identity.objects.filter(condition, complaint_id__in=readable).values(
+        "complaint_id", "phone_index", "nik_index", "name_index"
+    )
+    for row in rows:
+        for signal, value in ours.items():
+            if value and row[f"{signal}_index"] == value:
+                found.setdefault(row["complaint_id"], set()).add(signal)
+    return found
+
+
+def _alike(complaint: Complaint, candidates: QuerySet[Complaint]) -> set[int]:
+    """Cases among ``candidates`` whose description shares TEXT_OVERLAP of the shorter one's words
+    with this one's, found through the description's full-text index (PostgreSQL only)."""
+    from django.contrib.postgres.search import SearchQuery, SearchVectorExact
+
+    from complaints.models import SEARCH_CONFIG, description_vector
+
+    words = _words(complaint.description)
+    if not words:
+        return set()
+    # The longest words say the most; \w+ words need no quoting in a raw tsquery.
+    chosen = sorted(words, key=lambda word: (-len(word), word))[:_WORDS_MAX]
+    query = SearchQuery(" | ".join(chosen), config=SEARCH_CONFIG, search_type="raw")
+    alike = set()
+    sharing = candidates.filter(SearchVectorExact(description_vector(), query))
+    for pk, text in sharing.values_list("pk", "description")[:200]:
+        theirs = _words(text)
+        if theirs and len(words & theirs) / min(len(words), len(theirs)) >= TEXT_OVERLAP:
+            alike.add(pk)
+    return alike
+
+
+def likely_duplicates_for(officer, complaint: Complaint, *, limit: int = DUPLICATES_SHOWN) -> list[Complaint]:
+    """Other cases this officer may see (complaints_visible_to), filed in the 30 days before this
+    one or since, that may be the same complaint: shown on the case page while it is at intake
+    (submitted, verifying), before it is verified. A case is listed when
+    - the same person filed it: the same phone number or NIK, or the same name and the same
+      agency, where the officer may read both identities (_same_complainant); or
+    - it is about the same agency and its description is alike (_alike, on PostgreSQL's full-text
+      index; the embedded SQLite has none, so there only the person counts).
+    Each row has ``duplicate_reasons``; most reasons first, then newest. The page shows code, date,
+    agency, state and reasons: never an identity."""
+    from django.db import connection
+
+    if complaint.state not in (State.SUBMITTED, State.VERIFYING):
+        return []
+    candidates = (
+        complaints_visible_to(officer)
+        .exclude(pk=complaint.pk)
+        .filter(created_at__gte=complaint.created_at - DUPLICATE_WINDOW)
+    )
+    same_agency = _same_agency(complaint)
+    agency_ids = (
+        set(candidates.filter(same_agency).values_list("pk", flat=True)[:500]) if same_agency else set()
+    )
+    people = _same_complainant(officer, complaint, candidates)
+    alike = (
+        _alike(complaint, candidates.filter(pk__in=agency_ids))
+        if agency_ids and connection.vendor == "postgresql"
+        else set()
+    )
+    labels = {"phone": _("nomor telepon sama"), "nik": _("NIK sama"), "name": _("nama sama")}
+    reasons: dict[int, list[str]] = {}
+    for pk, signals in people.items():
+        if signals == {"name"} and pk not in agency_ids:
+            continue  # a name alone is common: only with the same agency
+        reasons[pk] = [str(labels[signal]) for signal in ("phone", "nik", "name") if signal in signals]
+    for pk in alike:
+        reasons.setdefault(pk, []).append(str(_("uraian mirip")))
+    for pk, why in reasons.items():
+        if pk in agency_ids:
+            why.append(str(_("instansi sama")))
+    if not reasons:
+        return []
+    rows = list(
+        Complaint.objects.filter(pk__in=reasons)
+        .select_related("agency")
+        .only("tracking_code", "state", "created_at", "agency__name", "agency_name")
+    )
+    for row in rows:
+        row.duplicate_reasons = reasons[row.pk]
+    rows.sort(key=lambda row: (-len(row.duplicate_reasons), -row.created_at.timestamp(), -row.pk))
+    return rows[:limit]

@@ -1,11 +1,13 @@
 """Officers' writes that are not workflow steps: assignment, the thread, internal notes, answers to
-complainants' requests about their personal data.
+complainants' requests about their personal data, documents attached to a case, desk intake.
 
 A claim or an assignment changes no state, but it is recorded in the case's audit trail
 (workflow.engine.record_event: who, when, which case, to whom and from whom), in the same
 transaction; the officers see it on the case page, the complainant never does."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,10 +16,26 @@ from django.utils.translation import gettext as _
 
 from complaints import messaging
 from complaints.identity import handles
-from complaints.models import CaseMessage, Complaint, DataRequest, Role, User
-from complaints.permissions import complaints_visible_to
+from complaints.intake.forms import validate_evidence
+from complaints.intake.services import atomic_with_evidence, complaint_create, evidence_record
+from complaints.models import (
+    CaseMessage,
+    Complaint,
+    Confidentiality,
+    DataRequest,
+    DeskChannel,
+    Evidence,
+    HandlingUnit,
+    Identity,
+    Role,
+    UnitKind,
+    User,
+)
+from complaints.permissions import complaints_visible_to, files_at_desk, may_attach_document
 from complaints.realtime import events as realtime
+from complaints.redaction import mask_identifiers
 from complaints.sanitize import clean_text
+from complaints.workspace.documents import DESK_DOCUMENT_KIND, DOCUMENT_KINDS, TITLE_MAX_LENGTH
 from complaints.workspace.selectors import data_request_text_visible
 from workflow import engine
 from workflow.engine import Actor
@@ -67,11 +85,32 @@ def complaint_claim(*, officer, complaint: Complaint, via: str = "web") -> Compl
     return locked
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class AssignOutcome:
+    """What an assignment did: ``changed`` cases got ``assignee`` (None: were released), ``unchanged``
+    ones already had that officer (or none)."""
+
+    assignee: User | None
+    changed: int
+    unchanged: int
+
+
 def complaints_assign(
     *, supervisor, complaint_ids: list[int], assignee: User | None, via: str = "web"
 ) -> int:
-    """A supervisor assigns (or unassigns) cases of their unit; returns how many were asked for.
+    """A supervisor assigns (or unassigns) cases of their unit; returns how many were asked for
+    (complaints_assign_outcome says how many changed)."""
+    outcome = complaints_assign_outcome(
+        supervisor=supervisor, complaint_ids=complaint_ids, assignee=assignee, via=via
+    )
+    return outcome.changed + outcome.unchanged
+
+
+@transaction.atomic
+def complaints_assign_outcome(
+    *, supervisor, complaint_ids: list[int], assignee: User | None, via: str = "web"
+) -> AssignOutcome:
+    """A supervisor assigns (or, with None, releases) cases of their unit.
 
     All or nothing: Complaint.DoesNotExist if any id is not a case of the unit, ValidationError
     if the assignee is not an active officer of every case's unit. Each case whose officer
@@ -102,7 +141,7 @@ def complaints_assign(
     for case in cases:
         case.assignee = assignee
         realtime.broadcast_complaint_event_on_commit(case, event="assigned", actor=supervisor)
-    return len(cases)
+    return AssignOutcome(assignee=assignee, changed=len(changed), unchanged=len(cases) - len(changed))
 
 
 @transaction.atomic
@@ -123,6 +162,8 @@ def thread_post(*, officer, complaint: Complaint, body: str, internal: bool) -> 
     )
     if not internal:
         messaging.enqueue_thread_message(complaint, body=body)
+        # On the audit trail: who wrote to the complainant and when (the words are in the thread).
+        engine.record_event(complaint, "message_sent", actor=Actor.officer(officer), via="web")
     realtime.broadcast_complaint_event_on_commit(
         complaint, event="note" if internal else "message", actor=officer
     )
@@ -211,3 +252,186 @@ def data_request_answer(*, officer, data_request: DataRequest, outcome: str, ans
     locked.answered_at = timezone.now()
     locked.save(update_fields=["state", "outcome", "answer", "answered_by", "answered_at"])
     return locked
+
+
+# --- documents officers attach (docs/domain.md#documents) -----------------------------------------
+def _document_title(complaint: Complaint, title: str) -> str:
+    """The title as it is stored and recorded in the audit trail: plain text, and for a confidential
+    or anonymous complaint with the complainant's identifiers masked (an officer may have typed
+    "Surat dari Budi Santoso"; the list and the audit trail never name such a complainant)."""
+    title = clean_text(title or "").strip()[:TITLE_MAX_LENGTH]
+    if title and complaint.confidentiality != Confidentiality.OPEN:
+        title = mask_identifiers(title, Identity.objects.filter(complaint=complaint).first())
+    return title
+
+
+def documents_record(
+    *,
+    officer,
+    complaint: Complaint,
+    stored: list[dict],
+    kind: str,
+    title: str = "",
+    channel: str = "web",
+    via: str = "web",
+) -> list[Evidence]:
+    """The rows of documents an officer attached, and a ``document_added`` event for each in the
+    audit trail (kind and title, never the file). Call it inside ``atomic_with_evidence(uploads)``
+    with the fields it yielded (``stored``): a step that comes with a document (a clarification
+    letter with ``request_clarification``) stores its file the same way, in the step's transaction.
+    The caller checked who may attach (may_attach_document) and validated the files."""
+    if kind not in dict(DOCUMENT_KINDS):
+        raise ValidationError({"kind": [_("Pilih jenis dokumen dari daftar.")]})
+    title = _document_title(complaint, title)
+    rows = evidence_record(
+        complaint,
+        channel=channel,
+        stored=[
+            {**fields, "uploaded_by": officer, "document_kind": kind, "title": title} for fields in stored
+        ],
+    )
+    engine.record_events(
+        [(complaint, {"kind": kind, "title": title}) for _row in rows],
+        "document_added",
+        actor=Actor.officer(officer),
+        via=via,
+    )
+    return rows
+
+
+def case_document_add(
+    officer, complaint: Complaint, upload, kind: str, title: str, *, via: str = "web"
+) -> Evidence:
+    """An officer attaches one document to a case (the case page's form, or a later step's).
+
+    PermissionDenied unless the officer may act on the case (complaints.permissions.
+    may_attach_document: as for its steps); ValidationError for a kind not in the list, an empty
+    title or a file evidence would refuse (type read from its bytes, size, name). The file is stored
+    as evidence is (atomic_with_evidence: no orphan file if anything fails) and downloaded through
+    the same permission-checked view."""
+    if not may_attach_document(complaint, Actor.officer(officer)):
+        raise PermissionDenied
+    errors = {}
+    if kind not in dict(DOCUMENT_KINDS):
+        errors["kind"] = [_("Pilih jenis dokumen dari daftar.")]
+    if not clean_text(title or "").strip():
+        errors["title"] = [_("Tulis judul dokumen.")]
+    try:
+        validate_evidence([upload])
+    except ValidationError as exc:
+        errors["file"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    with atomic_with_evidence([upload]) as stored:
+        (row,) = documents_record(
+            officer=officer, complaint=complaint, stored=stored, kind=kind, title=title, via=via
+        )
+    realtime.broadcast_complaint_event_on_commit(complaint, event="document", actor=officer)
+    return row
+
+
+# --- the desk: filing on a complainant's behalf (docs/domain.md#desk-intake) ------------------------
+def desk_unit_for(officer, province_id: str) -> HandlingUnit | None:
+    """The desk a complaint filed by this officer belongs to: the officer's own desk when it serves
+    the complaint's province (a national desk serves every province); otherwise None, and the
+    complaint goes to its province's desk as any other (HandlingUnit.objects.intake_desk_for)."""
+    unit = officer.unit
+    if unit is None or unit.kind != UnitKind.INTAKE or not unit.is_active:
+        return None
+    return unit if unit.province_id in (None, province_id) else None
+
+
+def desk_complaint_file(
+    *, officer, cleaned: dict, documents=(), language: str = "id", idempotency_key: str = ""
+) -> tuple[Complaint, str]:
+    """An intake officer files a complaint received in person, by letter, by phone or by email
+    (``cleaned``: a valid DeskIntakeForm's data). The public intake path files it
+    (complaint_create): the channel, the receiving officer and how consent was given are recorded,
+    the officer is the actor of its first audit row, and the documents received are attached as
+    the officer's ("surat masuk"), each with its audit event, in the same transaction. Returns the
+    complaint and its PIN, shown once to the officer to hand over. ``idempotency_key``: the desk
+    form's one-time token (complaint_create raises AlreadyFiled for a form sent again)."""
+    if not files_at_desk(officer):
+        raise PermissionDenied
+    channel = cleaned["channel"]
+    if channel not in DeskChannel.values:
+        raise ValidationError({"channel": [_("Pilih cara pengaduan diterima.")]})
+    with atomic_with_evidence(documents) as stored:
+        complaint, pin = complaint_create(
+            channel=channel,
+            cleaned=cleaned,
+            language=language,
+            received_by=officer,
+            unit=desk_unit_for(officer, cleaned["province"].pk),
+            idempotency_key=idempotency_key,
+        )
+        documents_record(
+            officer=officer, complaint=complaint, stored=stored, kind=DESK_DOCUMENT_KIND, channel=channel
+        )
+    return complaint, pin
+
+
+# --- a new PIN at the desk (docs/domain.md#pin-recovery) ------------------------------------------
+PIN_NOTE_MAX_LENGTH = 300
+
+
+def may_reissue_pin(officer, complaint: Complaint) -> bool:
+    """An officer who handles the case: an intake officer or supervisor of a desk that sees it, or a
+    case officer or supervisor of the unit it was referred to. Never an administrator, who handles
+    no case and never sees an identity to check a person against."""
+    from complaints.identity import HANDLING_ROLES
+    from complaints.permissions import at_handling_unit, at_intake_desk
+
+    if not officer.is_authenticated or officer.role not in HANDLING_ROLES:
+        return False
+    # Each predicate checks the unit sees the case (at_intake_desk's answer is kept on the case, so
+    # the case page that listed its steps asks the database nothing more).
+    actor = Actor.officer(officer)
+    return at_intake_desk(complaint, actor) or at_handling_unit(complaint, actor)
+
+
+def pin_reissue_at_desk(*, officer, complaint: Complaint, note: str, via: str = "web") -> str:
+    """A new PIN for a complainant in front of an officer who checked who they are; returned to be
+    shown once to the officer, who hands it over in a sealed slip. The old PIN stops working at once
+    (complaints.public.services.pin_replace). The audit trail records "pin_reissued": who, when,
+    and the note saying how identity was checked (identifiers typed into it masked); never the PIN.
+
+    PermissionDenied for an officer who may not (may_reissue_pin); ValidationError for a missing
+    or too long note, a confidential identity the officer has not revealed (it is what the person
+    is checked against), or a case whose personal data were erased (nothing left to check). An
+    anonymous case has no identity: the officer notes how the person showed the complaint is theirs."""
+    from complaints.identity import can_see_identity
+    from complaints.models import Identity
+    from complaints.public.services import pin_replace
+    from complaints.redaction import mask_identifiers
+
+    if not may_reissue_pin(officer, complaint):
+        raise PermissionDenied
+    note = clean_text(note or "").strip()
+    if not note:
+        raise ValidationError(
+            _("Tuliskan bagaimana identitas pelapor diperiksa, misalnya: KTP diperiksa langsung.")
+        )
+    if len(note) > PIN_NOTE_MAX_LENGTH:
+        raise ValidationError(
+            _("Catatan terlalu panjang (paling banyak %(limit)d karakter).") % {"limit": PIN_NOTE_MAX_LENGTH}
+        )
+    identity = Identity.objects.filter(complaint=complaint).first()
+    if not complaint.is_anonymous:
+        if identity is None:
+            raise ValidationError(
+                _("Data pribadi pelapor sudah dihapus: identitasnya tidak dapat dicocokkan.")
+            )
+        if not can_see_identity(officer, complaint):
+            raise ValidationError(
+                _("Buka identitas pelapor dulu untuk mencocokkannya dengan orang di depan Anda.")
+            )
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        return pin_replace(
+            locked,
+            actor=Actor.officer(officer),
+            via=via,
+            fields={"sent_to": "desk"},
+            note=mask_identifiers(note, identity),
+        )

@@ -18,13 +18,19 @@ urlpatterns: list = [
         name="officer_case_referral_letter",
     ),
     path("kasus/<int:pk>/ambil/", views.case_claim, name="officer_case_claim"),
+    path("kasus/<int:pk>/pin-baru/", views.case_pin_reissue, name="officer_case_pin_reissue"),
     path(
         "kasus/<int:pk>/data-pribadi/<int:request_id>/jawab/",
         views.case_data_request_answer,
         name="officer_case_data_request_answer",
     ),
     path("kasus/<int:pk>/bukti/<int:evidence_id>/", views.case_evidence, name="officer_case_evidence"),
+    path("kasus/<int:pk>/tanda-terima/", views.case_receipt, name="receipt"),
+    path("kasus/<int:pk>/dokumen/", views.case_document, name="officer_case_document"),
     path("tugaskan/", views.assign, name="officer_assign"),
+    # Desk intake: a complaint received in person, by letter, by phone or by email.
+    path("lapor/", views.desk_intake, name="officer_desk_intake"),
+    path("lapor/terkirim/", views.desk_intake_done, name="officer_desk_intake_done"),
     path("log-identitas/", views.identity_log, name="officer_identity_log"),
     path("token-api/", views.api_token, name="officer_api_token"),
     # Dashboard and CSV export.

@@ -10,20 +10,31 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaints.codes import display_code
 from complaints.identity import READ_REASON, identity_read, identity_reveal, needs_reveal
-from complaints.models import CaseMessage, Complaint, DataRequest, Role, User
-from complaints.permissions import is_officer
+from complaints.intake.forms import submission_nonce
+from complaints.intake.selectors import intake_form_context
+from complaints.intake.services import (
+    AlreadyFiled,
+    complaint_filed_with,
+    idempotency_key_for,
+    replay_forget,
+)
+from complaints.models import CHANNEL_CHOICES, CaseMessage, Complaint, DataRequest, DeskChannel, Role, User
+from complaints.permissions import files_at_desk, is_officer, may_attach_document
+from complaints.public import receipts
 from complaints.workspace.dashboard import dashboard_for
 from complaints.workspace.exports import complaint_export_lines
+from complaints.workspace.forms import DeskIntakeForm, DocumentForm, consent_method_label
 from complaints.workspace.referral import (
     ReferralLetterUnavailable,
     complaint_for_referral_letter,
@@ -32,25 +43,34 @@ from complaints.workspace.referral import (
 )
 from complaints.workspace.selectors import (
     case_clock,
+    case_files,
     case_timeline,
     complaint_detail_for,
+    complaint_for_case_page,
     complaint_queue_for,
     complaint_visible_to,
     data_requests_for_case,
     identity_access_log_for,
+    likely_duplicates_for,
     open_data_requests_for,
     queue_for_export,
+    referred_matches_for,
 )
 from complaints.workspace.services import (
     api_token_create,
     api_token_revoke,
     assignable_officers,
+    case_document_add,
     complaint_claim,
-    complaints_assign,
+    complaints_assign_outcome,
     data_request_answer,
+    desk_complaint_file,
+    may_reissue_pin,
+    pin_reissue_at_desk,
     thread_post,
 )
 from notifications.outbox import messages_for
+from notifications.personal import decrypt, encrypt
 from workflow import engine
 from workflow.engine import Actor
 
@@ -71,6 +91,8 @@ def officer_required(view):
 @officer_required
 def queue(request):
     page = complaint_queue_for(request.user, params=request.GET, cursor=request.GET.get("cursor", ""))
+    for row in page.rows:
+        row.channel_label = channel_label(row.channel)
     params = request.GET.copy()
     params.pop("cursor", None)
     return render(
@@ -80,6 +102,10 @@ def queue(request):
             "page": page,
             "filters": page.filters,
             "query": params.urlencode(),
+            # A case the desk referred, found by its code: listed apart, opened read-only.
+            "referred": referred_matches_for(request.user, request.GET.get("q", ""))
+            if not request.GET.get("cursor")
+            else [],
             # Requests about personal data, due in 3×24 hours: above the cases (UU 27/2022 PDP).
             "data_requests": open_data_requests_for(request.user),
             "can_assign": request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR),
@@ -90,24 +116,46 @@ def queue(request):
     )
 
 
-def case_context(request, complaint, *, bound: dict | None = None) -> dict:
+def channel_label(value: str) -> str:
+    """A complaint's channel as people read it, the desk's channels included."""
+    return str(dict(CHANNEL_CHOICES).get(value, value))
+
+
+def case_context(
+    request, complaint, *, bound: dict | None = None, read_only: bool = False, document_form=None
+) -> dict:
     actor = Actor.officer(request.user)
+    evidence, documents = case_files(complaint)
+    timeline = case_timeline(complaint)
+    common = {
+        "complaint": complaint,
+        "code": display_code(complaint.tracking_code),
+        "clock": case_clock(complaint),
+        "channel_label": channel_label(complaint.channel),
+        "consent_method": consent_method_label(complaint.consent_method),
+        "evidence": evidence,
+        "documents": documents,
+        "timeline": timeline,
+        "referral_letter": has_referral_letter(complaint, timeline),
+        "read_only": read_only,
+    }
+    if read_only:
+        # A case the desk referred (docs/domain.md#desk-intake): what it is and where it went. No
+        # step, message, note, identity (not even read: nothing is logged), personal-data request,
+        # download or assignment.
+        return common
     forms = []
     for spec in engine.available_transitions(complaint, actor):
         form_class = spec.form_class(complaint)
         form = (bound or {}).get(spec.name) or form_class(prefix=spec.name)
         forms.append({"spec": spec, "form": form, "label": spec.label()})
     thread = list(complaint.messages.select_related("author").order_by("created_at", "id"))
-    timeline = case_timeline(complaint)
+    may_attach = may_attach_document(complaint, actor)
     return {
-        "complaint": complaint,
-        "code": display_code(complaint.tracking_code),
-        "clock": case_clock(complaint),
+        **common,
         "identity": identity_read(request.user, complaint),
         "needs_reveal": needs_reveal(request.user, complaint),
-        "evidence": complaint.evidence.all(),
-        "timeline": timeline,
-        "referral_letter": has_referral_letter(complaint, timeline),
+        "document_form": (document_form or DocumentForm(prefix="document")) if may_attach else None,
         "transitions": forms,
         "thread": [m for m in thread if m.kind != CaseMessage.Kind.INTERNAL],
         "notes": [m for m in thread if m.kind == CaseMessage.Kind.INTERNAL],
@@ -126,8 +174,49 @@ def case_context(request, complaint, *, bound: dict | None = None) -> dict:
 @never_cache  # it may show an identity: not kept for the Back button of a shared computer
 @officer_required
 def case(request, pk: int):
+    complaint, read_only = complaint_for_case_page(request.user, pk)
+    context = case_context(request, complaint, read_only=read_only)
+    if not read_only:
+        context.update(case_pin_and_duplicates(request, complaint))
+    return render(request, "complaints/officer/case.html", context)
+
+
+# --- a new PIN at the desk; likely duplicates (docs/domain.md#pin-recovery, #one-complaint-once) ---
+NEW_PIN_SESSION_KEY = "sigap_new_pin"
+
+
+def case_pin_and_duplicates(request, complaint) -> dict:
+    """What the case page adds: a PIN just issued at the desk (shown once, then gone), whether this
+    officer may issue one, and the likely duplicates of a case at intake."""
+    new_pin = ""
+    issued = request.session.get(NEW_PIN_SESSION_KEY)
+    if issued and issued.get("id") == complaint.pk:
+        del request.session[NEW_PIN_SESSION_KEY]
+        new_pin = decrypt(issued.get("pin", ""))
+    return {
+        "new_pin": new_pin,
+        "may_reissue_pin": may_reissue_pin(request.user, complaint),
+        "likely_duplicates": likely_duplicates_for(request.user, complaint),
+    }
+
+
+@never_cache
+@officer_required
+@require_POST
+def case_pin_reissue(request, pk: int):
+    """Issue a new PIN to the complainant in front of the officer, after checking who they are."""
     complaint = complaint_detail_for(request.user, pk)
-    return render(request, "complaints/officer/case.html", case_context(request, complaint))
+    try:
+        pin = pin_reissue_at_desk(
+            officer=request.user, complaint=complaint, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        # Shown once on the case page it redirects to, and kept until then encrypted in the session:
+        # never in a URL, never in plain text anywhere.
+        request.session[NEW_PIN_SESSION_KEY] = {"id": complaint.pk, "pin": encrypt(pin)}
+    return redirect(f"{reverse('officer_case', args=[pk])}#pin")
 
 
 @never_cache  # an open complaint's letter names the complainant
@@ -191,7 +280,7 @@ def case_transition(request, pk: int, name: str):
         return redirect("officer_case", pk=pk)
     # The step took the case out of this officer's unit (a referral): back to the queue, and the
     # desk prints the letter it sends with the referral.
-    if name == "refer":
+    if name in ("refer", "take_up_own_motion"):
         done = format_html(
             '{} <a href="{}">{}</a>',
             done,
@@ -259,34 +348,220 @@ def case_claim(request, pk: int):
     return redirect("officer_case", pk=pk)
 
 
+@officer_required
+@require_POST
+def case_document(request, pk: int):
+    """An officer attaches a document to a case (docs/domain.md#documents). Another unit's case is
+    404; an officer who sees the case but may not act on it, 403."""
+    complaint = complaint_detail_for(request.user, pk)
+    if not may_attach_document(complaint, Actor.officer(request.user)):
+        raise PermissionDenied
+    form = DocumentForm(request.POST, request.FILES, prefix="document")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_document_add(request.user, complaint, data["file"], data["kind"], data["title"])
+        except ValidationError as exc:
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, errors in by_field.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("Dokumen “%(title)s” dilampirkan.") % {"title": data["title"]})
+            return redirect(f"{reverse('officer_case', args=[pk])}#dokumen")
+    messages.error(request, _("Dokumen belum dilampirkan: periksa isiannya."))
+    context = case_context(request, complaint, document_form=form)
+    return render(request, "complaints/officer/case.html", context, status=400)
+
+
 def _row_id(value: str) -> int | None:
     """A row's id from a query string or a form, else None: ASCII digits, few enough for a bigint.
     (str.isdigit() also says yes to "²", and int() refuses 5,000 digits: both were 500s.)"""
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
+# The assignment form's explicit choice to leave cases without an officer: never the default, so
+# a form sent without a choice changes nothing (docs/domain.md#states-and-transitions).
+RELEASE = "lepas"
+
+
+def assign_notice(outcome) -> str:
+    """Exactly what an assignment did: "2 kasus ditugaskan ke Oki", "3 kasus dilepas (tanpa
+    petugas)", with the cases it left as they were ("; 1 kasus sudah dipegang Oki")."""
+    changed, unchanged = outcome.changed, outcome.unchanged
+    if outcome.assignee is None:
+        done = ngettext(
+            "%(n)d kasus dilepas (tanpa petugas)", "%(n)d kasus dilepas (tanpa petugas)", changed
+        ) % {"n": changed}
+        same = ngettext(
+            "%(n)d kasus memang belum ada petugasnya", "%(n)d kasus memang belum ada petugasnya", unchanged
+        ) % {"n": unchanged}
+    else:
+        name = outcome.assignee.get_full_name() or outcome.assignee.get_username()
+        done = ngettext(
+            "%(n)d kasus ditugaskan ke %(name)s", "%(n)d kasus ditugaskan ke %(name)s", changed
+        ) % {"n": changed, "name": name}
+        same = ngettext(
+            "%(n)d kasus sudah dipegang %(name)s", "%(n)d kasus sudah dipegang %(name)s", unchanged
+        ) % {"n": unchanged, "name": name}
+    if not unchanged:
+        return done
+    if not changed:
+        return _("Tidak ada yang berubah: %(same)s") % {"same": same}
+    return f"{done}; {same}"
+
+
 @officer_required
 @require_POST
 def assign(request):
-    """Assign one or many cases (supervisor): ids from the queue's checkboxes or a case page."""
+    """Assign one or many cases (supervisor): ids from the queue's checkboxes or a case page. The
+    officer, or RELEASE to leave the cases without one, must be chosen: nothing is the default."""
+    # Back to the queue or case page it came from; never to another site.
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = reverse("officer_queue")
     ids = [pk for pk in map(_row_id, request.POST.getlist("complaint")) if pk is not None]
-    assignee_id = request.POST.get("assignee", "")
-    if assignee_id and _row_id(assignee_id) is None:
+    choice = request.POST.get("assignee", "")
+    if not choice:
+        messages.error(
+            request,
+            _(
+                "Pilih petugas yang ditugaskan, atau “Lepaskan (tanpa petugas)” untuk melepas kasus. "
+                "Tidak ada yang diubah."
+            ),
+        )
+        return redirect(back)
+    if choice == RELEASE:
+        assignee = None
+    elif _row_id(choice) is None:
         raise Http404
-    assignee = get_object_or_404(User, pk=assignee_id) if assignee_id else None
+    else:
+        assignee = get_object_or_404(User, pk=choice)
+    if not ids:
+        messages.error(request, _("Pilih kasus yang akan ditugaskan. Tidak ada yang diubah."))
+        return redirect(back)
     try:
-        changed = complaints_assign(supervisor=request.user, complaint_ids=ids, assignee=assignee)
+        outcome = complaints_assign_outcome(supervisor=request.user, complaint_ids=ids, assignee=assignee)
     except Complaint.DoesNotExist:
         raise Http404
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("%(n)s kasus ditugaskan.") % {"n": changed})
-    # Back to the queue or case page it came from; never to another site.
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
-        back = reverse("officer_queue")
+        messages.success(request, assign_notice(outcome))
     return redirect(back)
+
+
+# --- the desk: filing on a complainant's behalf (docs/domain.md#desk-intake) ------------------------
+DESK_FILED_SESSION_KEY = "sigap_desk_filed"
+
+
+def _desk_officer(request) -> None:
+    if not files_at_desk(request.user):
+        raise PermissionDenied
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@officer_required
+def desk_intake(request):
+    """/petugas/lapor/: an intake officer files a complaint received in person, by letter, by phone
+    or by email, with how consent was given and the documents received."""
+    _desk_officer(request)
+    if request.method == "POST":
+        form = DeskIntakeForm(request.POST, request.FILES, channel=DeskChannel.IN_PERSON)
+        # The form's one-time token: the same form sent again (a double click) files nothing more.
+        key = idempotency_key_for("desk", submission_nonce(request.POST.get("submission_token", "")))
+        first = complaint_filed_with(key)
+        if first is not None:
+            return _desk_already_filed(request, *first, key)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                complaint, pin = desk_complaint_file(
+                    officer=request.user,
+                    cleaned=data,
+                    documents=data.get("documents") or [],
+                    language=data.get("language") or "id",
+                    idempotency_key=key,
+                )
+            except AlreadyFiled as filed:  # the same form, filed by a request a moment earlier
+                return _desk_already_filed(request, filed.complaint, filed.pin, key)
+            return _desk_filed(request, complaint, pin, key)
+    else:
+        form = DeskIntakeForm()
+    return render(request, "complaints/officer/desk_intake.html", intake_form_context(form))
+
+
+def _desk_filed(request, complaint, pin: str, key: str):
+    # Shown once on the next page, then gone: never in a URL.
+    request.session[DESK_FILED_SESSION_KEY] = {
+        "id": complaint.pk,
+        "code": complaint.tracking_code,
+        "pin": pin,
+        "replay": key,
+    }
+    return redirect("officer_desk_intake_done")
+
+
+def _desk_already_filed(request, complaint, pin: str, key: str):
+    """A desk form sent again: its confirmation while the PIN was never shown, else a notice."""
+    if pin:
+        return _desk_filed(request, complaint, pin, key)
+    messages.info(
+        request,
+        _("Pengaduan ini sudah tercatat dengan kode lacak %(code)s.")
+        % {"code": display_code(complaint.tracking_code)},
+    )
+    if complaint_visible_to(request.user, complaint.pk):
+        return redirect("officer_case", pk=complaint.pk)
+    return redirect("officer_desk_intake")
+
+
+def _receipt_url(complaint_id: int) -> str | None:
+    """The printable receipt of a complaint filed at the desk (complaints/public/receipts.py)."""
+    try:
+        return reverse("receipt", args=[complaint_id])
+    except NoReverseMatch:
+        return None
+
+
+@never_cache  # the PIN: never kept for the Back button, never in a shared cache
+@officer_required
+def desk_intake_done(request):
+    """The tracking code and the PIN of the complaint just filed, shown once to the officer, who
+    hands them over (the PIN in a sealed slip), and the way to the receipt."""
+    _desk_officer(request)
+    filed = request.session.pop(DESK_FILED_SESSION_KEY, None)
+    if not filed:
+        return redirect("officer_desk_intake")
+    replay_forget(filed.get("replay", ""))  # shown now: the same form sent again will not repeat it
+    complaint = Complaint.objects.select_related("unit", "received_by").get(pk=filed["id"])
+    visible = complaint_visible_to(request.user, complaint.pk)
+    response = render(
+        request,
+        "complaints/officer/desk_intake_done.html",
+        {
+            "complaint": complaint,
+            "code": display_code(filed["code"]),
+            "pin": filed["pin"],
+            "channel_label": channel_label(complaint.channel),
+            "receipt_url": _receipt_url(complaint.pk),
+            "case_url": reverse("officer_case", args=[complaint.pk]) if visible else None,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@officer_required
+def case_receipt(request, pk: int):
+    """The printable receipt of a case this officer may see (the desk hands it over): number,
+    date, channel, receiving unit, next deadline, code and QR code; never the PIN
+    (complaints/public/receipts.py, docs/domain.md#receipts)."""
+    complaint = complaint_detail_for(request.user, pk)
+    context = {"receipt": receipts.receipt_for(complaint), "narrow": request.GET.get("lebar") == "80mm"}
+    return render(request, "complaints/public/tanda_terima.html", context)
 
 
 @officer_required

@@ -32,7 +32,7 @@ def test_two_officers_refer_and_reject_the_same_case_at_once_and_exactly_one_win
             connection.close()
 
     threads = [
-        threading.Thread(target=act, args=("refer", REQUIREMENTS_MET)),
+        threading.Thread(target=act, args=("verify_formal", REQUIREMENTS_MET)),
         threading.Thread(
             target=act, args=("reject", {"rejection_reason": "lainnya", "suggested_body": "Komnas HAM"})
         ),

@@ -37,6 +37,8 @@ def file_asn(**overrides):
             **overrides,
         }
     )
+    if data["confidentiality"] == "anonim":
+        data["notify_channel"] = "none"  # anonymous: followed with the code and PIN, no updates by SMS
     complaint, _pin = complaint_submit(channel="web", data=data)
     return Complaint.objects.get(pk=complaint.pk)
 

@@ -47,7 +47,8 @@ def confidential(administrator):
     )
     admin = Actor.officer(administrator)
     engine.perform(complaint, "start_verification", actor=admin, via="web")
-    engine.perform(complaint, "refer", actor=admin, via="web", **REQUIREMENTS_MET)
+    engine.perform(complaint, "verify_formal", actor=admin, via="web", **REQUIREMENTS_MET)
+    engine.perform(complaint, "refer", actor=admin, via="web")
     return Complaint.objects.get(pk=complaint.pk)
 
 

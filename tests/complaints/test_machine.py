@@ -5,8 +5,8 @@ import itertools
 import pytest
 
 from complaints import machine
-from complaints.models import Complaint, State
-from tests.complaints.lifecycle import FIELDS, PATHS, complaint_in, step
+from complaints.models import WITHDRAWABLE_STATES, Complaint, State
+from tests.complaints.lifecycle import FIELDS, PATHS, REQUIREMENTS_MET, complaint_in, step, window_passes
 from workflow import engine
 from workflow.engine import Actor
 from workflow.models import TransitionLog
@@ -25,24 +25,44 @@ EVERYONE = [*PERSONAS, "complainant", "system"]
 INTAKE = {"intake_officer", "administrator"}
 HANDLING = {"ombudsman_officer", "supervisor", "administrator"}
 
-# (transition, the state it is tried in) → who may perform it, for a maladministration case in DKI Jakarta.
+# (transition, the state it is tried in) → who may perform it, for a maladministration case in DKI
+# Jakarta (the Ombudsman's route; the Kanwil's is in test_routes.py).
 ALLOWED = {
     ("start_verification", State.SUBMITTED): INTAKE,
     ("mark_duplicate", State.SUBMITTED): INTAKE,
     ("mark_duplicate", State.VERIFYING): INTAKE,
+    ("mark_duplicate", State.MATERIAL_VERIFICATION): INTAKE,
     ("request_info", State.VERIFYING): INTAKE,
-    ("refer", State.VERIFYING): INTAKE,
+    ("request_info", State.MATERIAL_VERIFICATION): INTAKE,
+    ("verify_formal", State.VERIFYING): INTAKE,
+    ("refer", State.MATERIAL_VERIFICATION): INTAKE,
     ("reject", State.VERIFYING): INTAKE,
+    ("reject", State.MATERIAL_VERIFICATION): INTAKE,
     ("provide_info", State.AWAITING_INFO): {"complainant"},
     ("expire_info", State.AWAITING_INFO): {"system"},
     ("accept_referral", State.REFERRED): HANDLING,
     ("return_referral", State.REFERRED): HANDLING,
     ("request_info", State.EXAMINATION): HANDLING,
+    ("request_info", State.INVESTIGATION): HANDLING,
+    ("request_clarification", State.EXAMINATION): HANDLING,
+    ("request_clarification", State.INVESTIGATION): HANDLING,
+    ("record_clarification", State.CLARIFICATION): HANDLING,
+    ("start_investigation", State.EXAMINATION): HANDLING,
+    ("start_mediation", State.EXAMINATION): HANDLING,
+    ("start_mediation", State.INVESTIGATION): HANDLING,
+    ("end_mediation", State.MEDIATION): HANDLING,
+    ("issue_lahp", State.EXAMINATION): HANDLING,
+    ("issue_lahp", State.INVESTIGATION): HANDLING,
+    ("corrective_action_done", State.CORRECTIVE_ACTION): HANDLING,
+    ("issue_recommendation", State.CORRECTIVE_ACTION): HANDLING,
+    ("recommendation_done", State.RECOMMENDATION): HANDLING,
     ("resolve", State.EXAMINATION): HANDLING,
+    ("resolve", State.INVESTIGATION): HANDLING,
     ("object", State.RESOLVED): {"complainant"},
-    ("close", State.RESOLVED): {"supervisor", "administrator", "system"},
     ("withdraw", State.SUBMITTED): {"complainant"},
     ("withdraw", State.EXAMINATION): {"complainant"},
+    ("withdraw", State.MEDIATION): {"complainant"},
+    ("withdraw", State.RECOMMENDATION): {"complainant"},
 }
 
 
@@ -75,7 +95,7 @@ def test_who_may_perform_each_transition(transition, state, who, request, admini
 TRANSITION_SOURCES = {
     name: {state for (t, state) in ALLOWED if t == name} for name in {t for t, _ in ALLOWED}
 }
-TRANSITION_SOURCES["withdraw"] |= {State.VERIFYING, State.AWAITING_INFO, State.REFERRED}
+TRANSITION_SOURCES["withdraw"] = set(WITHDRAWABLE_STATES)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +117,8 @@ def test_each_transition_is_refused_in_every_other_state(transition, state, admi
         else (Actor.complainant() if who == "complainant" else Actor.system())
     )
     before = TransitionLog.objects.count()
-    with pytest.raises(engine.TransitionConflict):
+    # Refused: not from this state, or (a step of the other route) not on this case's route.
+    with pytest.raises((engine.TransitionConflict, engine.TransitionForbidden)):
         step(complaint, transition, actor)
     assert Complaint.objects.get(pk=complaint.pk).state == state
     assert TransitionLog.objects.count() == before
@@ -122,11 +143,13 @@ def test_a_full_lifecycle_leaves_a_complete_audit_trail(
         step(complaint, "start_verification", intake)
         step(complaint, "request_info", intake)
         step(complaint, "provide_info", Actor.complainant(), via="sms")
+        step(complaint, "verify_formal", intake)
         step(complaint, "refer", intake)
         step(complaint, "accept_referral", handler)
         step(complaint, "resolve", handler)
         step(complaint, "object", Actor.complainant(), via="whatsapp")
         step(complaint, "resolve", handler)
+        window_passes(complaint)
         step(complaint, "close", Actor.officer(supervisor))
     trail = list(engine.history(complaint).values_list("transition", "source", "target", "actor_kind", "via"))
     assert trail == [
@@ -134,7 +157,8 @@ def test_a_full_lifecycle_leaves_a_complete_audit_trail(
         ("start_verification", "submitted", "verifying", "officer", "web"),
         ("request_info", "verifying", "awaiting_info", "officer", "web"),
         ("provide_info", "awaiting_info", "verifying", "complainant", "sms"),
-        ("refer", "verifying", "referred", "officer", "web"),
+        ("verify_formal", "verifying", "material_verification", "officer", "web"),
+        ("refer", "material_verification", "referred", "officer", "web"),
         ("accept_referral", "referred", "examination", "officer", "web"),
         ("resolve", "examination", "resolved", "officer", "web"),
         ("object", "resolved", "examination", "complainant", "whatsapp"),
@@ -149,20 +173,30 @@ def test_a_full_lifecycle_leaves_a_complete_audit_trail(
     from notifications.models import Message
 
     sent = Message.objects.filter(reference=f"complaint:{complaint.pk}").order_by("id")
-    assert [m.template_key for m in sent] == ["request_info", "refer", "resolve", "resolve", "close"]
+    assert [m.template_key for m in sent] == [
+        "request_info",
+        "refer",
+        "accept_referral",
+        "resolve",
+        "objection",
+        "resolve",
+        "close",
+    ]
     assert {m.channel for m in sent} == {"sms"}
     # Every step was announced after its commit, in order.
-    events = [async_to_sync(layer.receive)(listener)["payload"]["event"] for _ in range(9)]
+    events = [async_to_sync(layer.receive)(listener)["payload"]["event"] for _ in range(10)]
     assert events == [row[0] for row in trail[1:]]
     async_to_sync(layer.group_discard)(case_group(complaint.pk), listener)
 
 
 def test_referral_goes_to_the_kanwil_for_ham_and_the_officer_can_override(intake_officer, administrator):
-    ham = complaint_in(State.VERIFYING, admin=administrator, kind="ham", category=None)
+    ham = complaint_in(State.MATERIAL_VERIFICATION, admin=administrator, kind="ham", category=None)
     step(ham, "refer", Actor.officer(intake_officer))
     assert ham.unit.name == "Kanwil Kementerian HAM Daerah Khusus Ibukota Jakarta"
 
-    undecided = complaint_in(State.VERIFYING, admin=administrator, kind="tidak_tahu", category=None)
+    undecided = complaint_in(
+        State.MATERIAL_VERIFICATION, admin=administrator, kind="tidak_tahu", category=None
+    )
     with pytest.raises(engine.TransitionInvalid) as refused:
         step(undecided, "refer", Actor.officer(intake_officer))
     assert "kind" in refused.value.errors
@@ -178,7 +212,8 @@ def test_a_returned_referral_goes_back_to_the_provinces_intake_desk(ombudsman_of
     with pytest.raises(engine.TransitionInvalid):
         engine.perform(complaint, "return_referral", actor=Actor.officer(ombudsman_officer), via="web")
     step(complaint, "return_referral", Actor.officer(ombudsman_officer))
-    assert complaint.state == State.VERIFYING
+    # Its formal requirements were all met: back to material verification, at the desk.
+    assert complaint.state == State.MATERIAL_VERIFICATION
     assert complaint.unit.name == "Meja Penerimaan Pengaduan Daerah Khusus Ibukota Jakarta"
 
 
@@ -194,30 +229,80 @@ def test_an_objection_after_the_window_is_refused(administrator):
         step(complaint, "object", Actor.complainant())
 
 
-def test_an_anonymous_case_is_referred_without_an_identity_check_and_it_counts_as_met(
+def test_formal_requirements_start_unset_and_each_must_be_decided(intake_officer, administrator):
+    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    spec = machine.machine.spec("verify_formal")
+    form = spec.form_class(complaint)()
+    for name in REQUIREMENTS_MET:
+        assert form[name].initial is None and form[name].value() is None
+    with pytest.raises(engine.TransitionInvalid) as refused:
+        engine.perform(complaint, "verify_formal", actor=Actor.officer(intake_officer), via="web")
+    assert set(refused.value.errors) >= set(REQUIREMENTS_MET)
+    assert Complaint.objects.get(pk=complaint.pk).state == State.VERIFYING
+
+
+def test_a_requirement_not_met_stops_the_case_at_formal_verification(intake_officer, administrator):
+    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    with pytest.raises(engine.TransitionInvalid) as refused:
+        step(complaint, "verify_formal", Actor.officer(intake_officer), req_within_two_years="0")
+    assert list(refused.value.errors) == ["req_within_two_years"]
+    assert "minta kelengkapan" in refused.value.errors["req_within_two_years"][0]
+    # It cannot be referred either: refer is not a step of formal verification.
+    with pytest.raises(engine.TransitionConflict):
+        step(complaint, "refer", Actor.officer(intake_officer))
+    # It goes back to the complainant, or is rejected with its reason.
+    step(
+        complaint,
+        "reject",
+        Actor.officer(intake_officer),
+        rejection_reason="lewat_dua_tahun",
+        suggested_body="",
+    )
+    assert Complaint.objects.get(pk=complaint.pk).state == State.REJECTED
+
+
+def test_anonymous_information_goes_to_the_own_motion_route_not_to_referral(intake_officer, administrator):
+    anonymous = complaint_in(State.VERIFYING, admin=administrator, confidentiality="anonim", identity=None)
+    officer = Actor.officer(intake_officer)
+    # Not a report under UU 37/2008 ps. 24(1): no formal verification, no referral.
+    for name in ("verify_formal", "refer"):
+        with pytest.raises((engine.TransitionForbidden, engine.TransitionConflict)):
+            step(anonymous, name, officer)
+    names = [spec.name for spec in engine.available_transitions(anonymous, officer)]
+    assert "take_up_own_motion" in names and "verify_formal" not in names
+    step(anonymous, "take_up_own_motion", officer)
+    anonymous.refresh_from_db()
+    assert (anonymous.state, anonymous.own_motion) == (State.REFERRED, True)
+    assert anonymous.req_identity is None  # never recorded as met
+    assert anonymous.unit.name == "Ombudsman RI Perwakilan Daerah Khusus Ibukota Jakarta"
+    # An identified complainant's report is never taken up as own-motion information.
+    named = complaint_in(State.VERIFYING, admin=administrator)
+    with pytest.raises(engine.TransitionForbidden):
+        step(named, "take_up_own_motion", officer)
+
+
+def test_no_one_closes_a_case_inside_its_objection_window(supervisor, administrator):
+    complaint = complaint_in(State.RESOLVED, admin=administrator)
+    for actor in (Actor.officer(supervisor), Actor.officer(administrator), Actor.system()):
+        with pytest.raises(engine.TransitionConflict):
+            step(complaint, "close", actor)
+    assert Complaint.objects.get(pk=complaint.pk).state == State.RESOLVED
+    window_passes(complaint)
+    step(complaint, "close", Actor.officer(supervisor))
+    assert Complaint.objects.get(pk=complaint.pk).state == State.CLOSED
+
+
+def test_a_competent_body_is_asked_only_for_the_reasons_that_send_the_complainant_elsewhere(
     intake_officer, administrator
 ):
-    anonymous = complaint_in(State.VERIFYING, admin=administrator, confidentiality="anonim", identity=None)
-    spec = machine.machine.spec("refer")
-    # The officer is not asked about an identity an anonymous report does not have ...
-    assert "req_identity" not in spec.form_fields(anonymous)
-    fields = {k: v for k, v in FIELDS["refer"].items() if k != "req_identity"}
-    log = engine.perform(anonymous, "refer", actor=Actor.officer(intake_officer), via="web", **fields)
-    # ... and the requirement is recorded as met (not applicable), in the case and its audit row.
-    assert Complaint.objects.get(pk=anonymous.pk).req_identity is True
-    assert log.fields["req_identity"] is True
-
-    named = complaint_in(State.VERIFYING, admin=administrator)
+    officer = Actor.officer(intake_officer)
+    old = complaint_in(State.VERIFYING, admin=administrator)
+    step(old, "reject", officer, rejection_reason="lewat_dua_tahun", suggested_body="")
+    assert Complaint.objects.get(pk=old.pk).state == State.REJECTED
+    elsewhere = complaint_in(State.VERIFYING, admin=administrator)
     with pytest.raises(engine.TransitionInvalid) as refused:
-        engine.perform(named, "refer", actor=Actor.officer(intake_officer), via="web", **fields)
-    assert list(refused.value.errors) == ["req_identity"]
-
-
-def test_verification_records_a_requirement_that_is_not_met(intake_officer, administrator):
-    complaint = complaint_in(State.VERIFYING, admin=administrator)
-    step(complaint, "refer", Actor.officer(intake_officer), req_within_two_years="0")
-    complaint.refresh_from_db()
-    assert (complaint.req_identity, complaint.req_within_two_years) == (True, False)
+        step(elsewhere, "reject", officer, rejection_reason="bukan_kewenangan", suggested_body="")
+    assert list(refused.value.errors) == ["suggested_body"]
 
 
 def test_a_rejection_carries_its_reason_and_the_competent_body(intake_officer, administrator):

@@ -9,7 +9,7 @@ from complaints.models import HandlingUnit, State
 from notifications import contacts, texts
 from notifications.admin import MessageTemplateForm
 from notifications.models import Message, MessageTemplate, Status
-from tests.complaints.lifecycle import complaint_in, step
+from tests.complaints.lifecycle import complaint_in, step, window_passes
 from tests.factories import ComplaintFactory
 from workflow.engine import Actor
 
@@ -36,10 +36,12 @@ def test_each_step_the_complainant_should_hear_about_writes_one_message(administ
     for name in ("start_verification", "request_info"):
         step(complaint, name, officer)
     step(complaint, "provide_info", Actor.complainant())
-    for name in ("refer", "accept_referral", "resolve", "close"):
+    for name in ("verify_formal", "refer", "accept_referral", "resolve"):
         step(complaint, name, officer)
+    window_passes(complaint)
+    step(complaint, "close", officer)
     keys = [key for key, _, _ in texts_for(complaint)]
-    assert keys == ["request_info", "refer", "resolve", "close"]
+    assert keys == ["request_info", "refer", "accept_referral", "resolve", "close"]
     assert {channel for _, _, channel in texts_for(complaint)} == {"whatsapp"}
 
 
@@ -53,7 +55,35 @@ STEPS = [
         "Menunggu kelengkapan",
         "Awaiting information",
     ),
-    (State.VERIFYING, "refer", "officer", "refer", "dirujuk", "referred"),
+    (State.MATERIAL_VERIFICATION, "refer", "officer", "refer", "dirujuk", "referred"),
+    (State.REFERRED, "accept_referral", "officer", "accept_referral", "pemeriksaan", "examination"),
+    (
+        State.EXAMINATION,
+        "request_clarification",
+        "officer",
+        "request_clarification",
+        "klarifikasi",
+        "clarification",
+    ),
+    (State.EXAMINATION, "start_mediation", "officer", "start_mediation", "mediasi", "mediation"),
+    (
+        State.EXAMINATION,
+        "issue_lahp",
+        "officer",
+        "corrective_action",
+        "tindakan korektif",
+        "corrective action",
+    ),
+    (
+        State.CORRECTIVE_ACTION,
+        "issue_recommendation",
+        "officer",
+        "recommendation",
+        "rekomendasi",
+        "recommendation",
+    ),
+    (State.CORRECTIVE_ACTION, "corrective_action_done", "officer", "resolve", "selesai", "resolved"),
+    (State.RESOLVED, "object", "complainant", "objection", "pemeriksaan", "examination"),
     (State.EXAMINATION, "resolve", "officer", "resolve", "selesai", "resolved"),
     (State.RESOLVED, "close", "officer", "close", "ditutup", "closed"),
     (State.VERIFYING, "reject", "officer", "reject", "ditolak", "rejected"),
@@ -70,6 +100,8 @@ def test_each_text_carries_code_and_status_in_one_segment_and_nothing_about_the_
 ):
     settings.SIGAP_PUBLIC_URL = LONG_URL
     complaint = complaint_in(before, admin=administrator, language=language)
+    if name == "close":
+        window_passes(complaint)
     Message.objects.all().delete()
     actor = {
         "officer": Actor.officer(administrator),
@@ -186,8 +218,9 @@ def test_an_administrators_wording_replaces_the_default_on_its_channel(administr
     )
     sms = complaint_in(State.RESOLVED, admin=administrator)
     whatsapp = complaint_in(State.RESOLVED, admin=administrator, notify_channel="whatsapp")
-    step(sms, "close", Actor.officer(administrator))
-    step(whatsapp, "close", Actor.officer(administrator))
+    for case in (sms, whatsapp):
+        window_passes(case)
+        step(case, "close", Actor.officer(administrator))
     assert Message.objects.get(reference=f"complaint:{sms.pk}", template_key="close").body == (
         f"Sigap {display(sms)}: kasus Ditutup. Terima kasih!"
     )

@@ -49,9 +49,15 @@ def test_a_rule_for_a_state_the_machine_does_not_have_is_refused(admin_client):
     assert "Status tidak dikenal" in response.content.decode()
     assert not DeadlineRule.objects.filter(scope="ham", state="verifikasi").exists()
 
-    response = admin_client.post("/admin/workflow/deadlinerule/add/", {**body, "state": "verifying"})
+    response = admin_client.post("/admin/workflow/deadlinerule/add/", {**body, "state": "referred"})
     assert response.status_code == 302
-    assert deadlines.rule_for("complaint", "verifying", "ham").days == 7
+    assert deadlines.rule_for("complaint", "referred", "ham").days == 7
+    # The agency's own deadlines are clocks of the machine too (a rule per route).
+    response = admin_client.post(
+        "/admin/workflow/deadlinerule/add/",
+        {**body, "state": "agency_corrective_action", "scope": "maladministrasi"},
+    )
+    assert response.status_code == 302
 
 
 def test_the_audit_trail_cannot_be_edited_in_the_admin(admin_client, administrator, intake_officer):

@@ -95,7 +95,7 @@ def test_it_skips_independence_day_2027():
 def test_a_case_clock_runs_across_weekends_and_holidays_and_pauses_while_awaiting_info(
     administrator, intake_officer
 ):
-    """Verification (10 working days) starts Thursday 13 August 2026; the officer asks for
+    """Verification (here 10 working days) starts Thursday 13 August 2026; the officer asks for
     information on Friday 21 August and the complainant answers on Thursday 3 September."""
     from unittest import mock
 
@@ -103,7 +103,9 @@ def test_a_case_clock_runs_across_weekends_and_holidays_and_pauses_while_awaitin
     from tests.complaints.lifecycle import step
     from tests.factories import ComplaintFactory
     from workflow.engine import Actor
+    from workflow.models import DeadlineRule
 
+    DeadlineRule.objects.filter(machine="complaint", state="verifying").update(days=10)
     complaint = ComplaintFactory()
     officer = Actor.officer(intake_officer)
     with mock.patch("django.utils.timezone.now", return_value=at("2026-08-13")):

@@ -104,8 +104,9 @@ def test_perform_and_the_clock_call_the_machines_one_hook(administrator, monkeyp
     monkeypatch.setattr(complaint_machine.machine, "after_transitions", recording)
     resolved = [complaint_in(State.RESOLVED, admin=administrator) for _ in range(3)]
     batches.clear()
+    Complaint.objects.filter(pk__in=[c.pk for c in resolved]).update(due_at=PAST)
+    resolved[0].refresh_from_db()
     engine.perform(resolved[0], "close", actor=Actor.officer(administrator), via="web")
-    Complaint.objects.filter(pk__in=[c.pk for c in resolved[1:]]).update(due_at=PAST)
     engine.perform_due(Complaint, "close")
     assert batches == [
         ([(resolved[0].pk, "close")], "officer", "web"),

@@ -17,6 +17,7 @@ ACCOUNTS = [
     ("oki", "Oki Ombudsman", Role.CASE_OFFICER, "ombudsman-31"),
     ("kartika", "Kartika Kanwil", Role.CASE_OFFICER, "kanwil-ham-31"),
     ("sari", "Sari Kepala Unit", Role.SUPERVISOR, "ombudsman-31"),
+    ("hana", "Hana Kepala Kanwil", Role.SUPERVISOR, "kanwil-ham-31"),
     ("admin", "Admin Sigap", Role.ADMINISTRATOR, None),
 ]
 STORIES = [
@@ -74,7 +75,9 @@ class Command(BaseCommand):
         )
         for username, name, role, _unit in ACCOUNTS:
             self.stdout.write(f"  {username:8} / {DEMO_PASSWORD}   {Role(role).label} ({name})")
-        self.stdout.write("Sigap: http://127.0.0.1:8000/  ·  petugas: http://127.0.0.1:8000/petugas/")
+        # Where this deployment says it is served (SIGAP_PUBLIC_URL), not a guessed port.
+        base = settings.SIGAP_PUBLIC_URL
+        self.stdout.write(f"Sigap: {base}/  ·  petugas: {base}/petugas/")
 
     @staticmethod
     def _refusal(*, force: bool) -> str | None:
@@ -109,7 +112,7 @@ class Command(BaseCommand):
         intake = Actor.officer(users["intan"])
         # Each kind goes to its own destination: Ombudsman for maladministration, the Kanwil for HAM.
         handlers = {"maladministrasi": Actor.officer(users["oki"]), "ham": Actor.officer(users["kartika"])}
-        outcomes = {"maladministrasi": "maladministrasi_terbukti", "ham": "indikasi_ham_ada"}
+        outcomes = {"maladministrasi": "diselesaikan_instansi", "ham": "indikasi_ham_tidak_ada"}
         requirements = {
             "req_identity": "1",
             "req_chronology": "1",
@@ -133,6 +136,9 @@ class Command(BaseCommand):
                 "consent_pdp": "on",
                 "notify_channel": "sms",
             }
+            if data["confidentiality"] == "anonim":
+                # Anonymous: no contact; followed with the tracking code and PIN only.
+                data.update(phone="", notify_channel="none")
             complaint, _pin = complaint_submit(channel="web", data=data)
             # How far this demo case has come: 0 received … 5 resolved. The round (index // 6)
             # shifts the steps so every kind of story appears in several states.
@@ -146,7 +152,12 @@ class Command(BaseCommand):
             handler = handlers.get(complaint.kind)
             if steps < 3 or handler is None:  # "tidak tahu" stays at the intake desk
                 continue
-            engine.perform(complaint, "refer", actor=intake, via="web", **requirements)
+            if complaint.is_anonymous:
+                # Anonymous information is no report (UU 37/2008 ps. 24): taken up on own motion.
+                engine.perform(complaint, "take_up_own_motion", actor=intake, via="web")
+            else:
+                engine.perform(complaint, "verify_formal", actor=intake, via="web", **requirements)
+                engine.perform(complaint, "refer", actor=intake, via="web")
             if steps >= 4:
                 engine.perform(complaint, "accept_referral", actor=handler, via="web")
             if steps >= 5:

@@ -4,10 +4,11 @@ from complaints.jobs.sweep import complaints_sweep
 
 
 class Command(BaseCommand):
-    help = "Perform due automatic transitions (expire_info, close) and flag overdue cases."
+    help = "Perform due automatic transitions (expire_info, close), flag overdue cases and late agencies."
 
     def handle(self, *args, **options):
         result = complaints_sweep()
         self.stdout.write(
-            f"expired: {result.expired}, closed: {result.closed}, flagged overdue: {result.flagged}"
+            f"expired: {result.expired}, closed: {result.closed}, flagged overdue: {result.flagged}, "
+            f"agencies late: {result.agencies_late}"
         )

@@ -164,10 +164,10 @@ def test_each_kind_of_bad_json_answers_400_and_stores_nothing(overrides, field, 
     [
         ([upload("besar.pdf", PDF + b"0" * (10 * 1024 * 1024))], "lebih dari 10 MB"),
         ([upload(f"b{i}.pdf", PDF) for i in range(6)], "Paling banyak 5"),
-        ([upload("foto.png", PDF)], "bukan PDF"),
+        ([upload("foto.png", b"bukan gambar" * 8)], "bukan PDF"),
         ([upload("skrip.pdf", b"#!/bin/sh\nrm -rf /\n")], "bukan PDF"),
     ],
-    ids=["oversize", "six-files", "pdf-named-png", "script-named-pdf"],
+    ids=["oversize", "six-files", "text-named-png", "script-named-pdf"],
 )
 def test_bad_evidence_through_the_api_stores_no_complaint_and_no_file(files, message):
     from complaints.models import Identity

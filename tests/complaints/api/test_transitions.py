@@ -25,7 +25,11 @@ def url(complaint, name):
 def test_an_officer_performs_a_step_and_sees_what_may_come_next(intake_officer, administrator):
     complaint = complaint_in(State.VERIFYING, admin=administrator)
     body = {**{k: v == "1" for k, v in REQUIREMENTS_MET.items()}, "note": "Lengkap."}
-    response = api_as(intake_officer).post(url(complaint, "refer"), body, format="json")
+    response = api_as(intake_officer).post(url(complaint, "verify_formal"), body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "material_verification"
+    assert "refer" in {t["name"] for t in response.json()["available_transitions"]}
+    response = api_as(intake_officer).post(url(complaint, "refer"), {"note": "Lengkap."}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "referred"
     assert Complaint.objects.get(pk=complaint.pk).state == State.REFERRED
@@ -37,7 +41,12 @@ def test_missing_fields_answer_400_with_the_field_errors(intake_officer, adminis
     complaint = complaint_in(State.VERIFYING, admin=administrator)
     response = api_as(intake_officer).post(url(complaint, "reject"), {}, format="json")
     assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"rejection_reason", "suggested_body"}
+    assert set(response.json()["errors"]) == {"rejection_reason"}
+    # A reason that sends the complainant elsewhere needs the body to go to.
+    response = api_as(intake_officer).post(
+        url(complaint, "reject"), {"rejection_reason": "bukan_kewenangan"}, format="json"
+    )
+    assert set(response.json()["errors"]) == {"suggested_body"}
     assert Complaint.objects.get(pk=complaint.pk).state == State.VERIFYING
 
 
@@ -118,10 +127,12 @@ def test_the_case_lists_what_this_officer_may_do_with_the_fields_each_needs(inta
     complaint = complaint_in(State.VERIFYING, admin=administrator)
     detail = api_as(intake_officer).get(f"/api/v1/complaints/{complaint.pk}/").json()
     steps = {t["name"]: t for t in detail["available_transitions"]}
-    assert set(steps) == {"request_info", "refer", "reject", "mark_duplicate"}
-    refer_fields = {f["name"]: f for f in steps["refer"]["fields"]}
-    assert refer_fields["req_chronology"]["required"] is True
-    assert {c["value"] for c in refer_fields["req_chronology"]["choices"]} == {"1", "0"}
+    assert set(steps) == {"request_info", "verify_formal", "reject", "mark_duplicate"}
+    formal = {f["name"]: f for f in steps["verify_formal"]["fields"]}
+    assert formal["req_chronology"]["required"] is True
+    # No answer chosen beforehand: met or not met, each to be decided.
+    assert {c["value"] for c in formal["req_chronology"]["choices"]} - {""} == {"1", "0"}
+    assert formal["req_chronology"].get("initial") in (None, "")
     reasons = {
         c["value"] for c in {f["name"]: f for f in steps["reject"]["fields"]}["rejection_reason"]["choices"]
     }
@@ -134,14 +145,15 @@ def test_the_loser_of_a_race_learns_the_state_the_winner_left(intake_officer, ad
     complaint = complaint_in(State.VERIFYING, admin=administrator)
     client = api_as(intake_officer)
     body = {**{k: v == "1" for k, v in REQUIREMENTS_MET.items()}, "expected_state": "verifying"}
-    assert client.post(url(complaint, "refer"), body, format="json").status_code == 200
+    assert client.post(url(complaint, "verify_formal"), body, format="json").status_code == 200
     late = client.post(
         url(complaint, "reject"),
         {"rejection_reason": "lainnya", "suggested_body": "Komnas HAM", "expected_state": "verifying"},
         format="json",
     )
-    # Referred away from the intake desk: the case is no longer this officer's to see.
-    assert late.status_code == 404
+    # The winner moved it on: the loser is told the state it is in now, and nothing changed.
+    assert late.status_code == 409
+    assert late.json()["state"] == "material_verification"
 
 
 def test_a_stale_request_answers_409_with_the_current_state(ombudsman_officer, administrator):

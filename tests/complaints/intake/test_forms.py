@@ -53,7 +53,10 @@ def test_a_citizen_files_a_complaint_and_sees_the_code_and_pin_once(client):
 
 
 def test_anonymous_complaints_keep_no_identity(client):
-    client.post("/lapor/", valid(confidentiality="anonim", name="Rahasia Sekali", phone="0812-3456-7890"))
+    client.post(
+        "/lapor/",
+        valid(confidentiality="anonim", name="Rahasia Sekali", phone="0812-3456-7890", notify_channel="none"),
+    )
     complaint = Complaint.objects.get()
     assert complaint.is_anonymous and not Identity.objects.exists()
     assert complaint.notify_channel == "none"
@@ -115,10 +118,20 @@ def test_the_phone_is_stored_in_e164_whatever_way_it_was_written(client):
         ([upload("besar.pdf", PDF + b"0" * (10 * 1024 * 1024))], "lebih dari 10 MB"),
         ([upload(f"b{i}.pdf", PDF) for i in range(6)], "Paling banyak 5"),
         ([upload("virus.pdf", b"MZ\x90\x00" + b"\x00" * 100)], "bukan PDF"),
-        ([upload("foto.pdf", JPEG)], "bukan PDF"),
+        ([upload("catatan.png", b"bukan gambar, hanya teks" * 4)], "bukan PDF"),
+        ([upload("foto.exe", PNG)], "bukan PDF"),
+        ([upload("foto", PNG)], "bukan PDF"),
         ([upload("arsip.docx", b"PK\x03\x04" + b"\x00" * 50)], "bukan PDF"),
     ],
-    ids=["oversize", "six-files", "exe-named-pdf", "jpeg-named-pdf", "zip-named-docx"],
+    ids=[
+        "oversize",
+        "six-files",
+        "exe-named-pdf",
+        "text-named-png",
+        "png-named-exe",
+        "no-extension",
+        "zip-named-docx",
+    ],
 )
 def test_bad_evidence_is_refused_and_leaves_no_file(client, files, message):
     response = client.post("/lapor/", {**valid(), "evidence": files})
@@ -270,3 +283,118 @@ def test_one_address_filing_in_bulk_is_refused_with_a_clear_message(client, sett
     assert refused.status_code == 200
     assert "Terlalu banyak pengaduan dari alamat ini" in refused.content.decode()
     assert Complaint.objects.count() == 2
+
+
+# --- the bytes decide the type; the name only has to name an allowed one -----------------------------
+@pytest.mark.parametrize(
+    ("name", "content", "mime", "stored_as"),
+    [
+        ("foto.jpg", PNG, "image/png", "foto.png"),  # a phone's screenshot, renamed by a chat app
+        ("layar.PNG", JPEG, "image/jpeg", "layar.jpg"),
+        ("scan.pdf", JPEG, "image/jpeg", "scan.jpg"),
+    ],
+)
+def test_a_file_whose_name_names_another_allowed_type_is_filed_as_what_it_is(
+    client, name, content, mime, stored_as
+):
+    response = client.post("/lapor/", {**valid(), "evidence": [upload(name, content)]})
+    assert response.status_code == 302, response.context["form"].errors
+    evidence = Evidence.objects.get()
+    assert (evidence.content_type, evidence.original_name) == (mime, stored_as)
+    (path,) = stored_files()
+    assert path.endswith("." + stored_as.rsplit(".", 1)[1]) and evidence.file.name.endswith(path[-4:])
+
+
+# --- updates by SMS or WhatsApp need a mobile number ------------------------------------------------
+@pytest.mark.parametrize("channel", ["sms", "whatsapp"])
+def test_a_landline_is_refused_for_texted_updates_with_the_reason(client, channel):
+    response = client.post("/lapor/", valid(phone="(021) 555-1234", notify_channel=channel))
+    assert response.status_code == 200
+    message = " ".join(response.context["form"].errors["phone"])
+    assert "bukan nomor ponsel" in message and "Tidak perlu" in message
+    assert_nothing_stored()
+
+
+def test_a_landline_is_kept_when_no_texted_updates_are_asked_for(client):
+    assert client.post("/lapor/", valid(phone="021-555-1234", notify_channel="none")).status_code == 302
+    assert Identity.objects.get().phone == "+62215551234"
+
+
+def test_the_landline_refusal_is_in_english_too(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.post("/lapor/", valid(phone="021-555-1234", notify_channel="sms")).content.decode()
+    assert "This is not a mobile number, so it cannot receive SMS or WhatsApp." in page
+
+
+# --- anonymous means no phone: asking for texted updates anyway is answered, not ignored -------------
+@pytest.mark.parametrize("channel", ["sms", "whatsapp"])
+def test_anonymous_with_a_phone_and_texted_updates_is_refused_with_a_clear_reason(client, channel):
+    response = client.post(
+        "/lapor/", valid(confidentiality="anonim", name="", phone="0812-3456-7890", notify_channel=channel)
+    )
+    assert response.status_code == 200
+    message = " ".join(response.context["form"].errors["phone"])
+    assert "Pengaduan anonim tidak menyimpan nomor telepon" in message and "kode lacak" in message
+    assert "pilih Rahasia" in message
+    assert_nothing_stored()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.post(
+        "/lapor/", valid(confidentiality="anonim", name="", phone="0812-3456-7890", notify_channel=channel)
+    ).content.decode()
+    assert "An anonymous complaint keeps no phone number, so we cannot send updates" in english
+
+
+def test_anonymous_without_a_phone_is_filed_whatever_the_preselected_updates(client):
+    # The form offers SMS first; an anonymous complainant who gave no number is not refused for it.
+    assert (
+        client.post(
+            "/lapor/", valid(confidentiality="anonim", name="", phone="", email="", notify_channel="sms")
+        ).status_code
+        == 302
+    )
+    complaint = Complaint.objects.get()
+    assert complaint.is_anonymous and complaint.notify_channel == "none" and not Identity.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("channel", "refused"), [("api", True), ("web", True), ("sms", False), ("whatsapp", False), ("", False)]
+)
+def test_the_form_checks_a_typed_number_not_the_number_a_text_came_from(channel, refused):
+    """By SMS or WhatsApp the number is the sender's own and the code and PIN go back as the
+    reply; an API client or a person at the form typed it, and is told."""
+    from complaints.intake.forms import ComplaintIntakeForm
+
+    anonymous = valid(confidentiality="anonim", name="", phone="0812-3456-7890", notify_channel="sms")
+    form = ComplaintIntakeForm(data=anonymous, channel=channel)
+    assert form.is_valid() is not refused, form.errors
+    landline = ComplaintIntakeForm(data=valid(phone="021-555-1234", notify_channel="sms"), channel=channel)
+    assert landline.is_valid() is not refused, landline.errors
+
+
+# --- the agency list has no empty group ---------------------------------------------------------
+def test_the_agency_list_has_no_empty_group_and_shows_the_other_group_once_it_has_agencies(client):
+    from complaints.models import Agency
+
+    html = client.get("/lapor/").content.decode()
+    assert not re.search(r"<optgroup[^>]*></optgroup>", html)
+    assert "Lainnya (BUMN/BUMD" not in html
+    Agency.objects.create(name="PDAM Tirta Kota", level=Agency.Level.OTHER)
+    html = client.get("/lapor/").content.decode()
+    group = re.search(r'<optgroup label="Lainnya \(BUMN/BUMD[^"]*">(.*?)</optgroup>', html)
+    assert group and "PDAM Tirta Kota" in group.group(1)
+
+
+# --- seed_demo says where Sigap is --------------------------------------------------------------
+def test_seed_demo_prints_the_address_sigap_is_served_at(settings, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    from complaints.management.commands.seed_demo import Command
+
+    monkeypatch.setattr(Command, "_complaints", lambda self, users: None)  # the accounts are enough here
+    settings.SIGAP_PUBLIC_URL = "http://127.0.0.1:8123"
+    printed = io.StringIO()
+    call_command("seed_demo", stdout=printed)
+    assert "Sigap: http://127.0.0.1:8123/  ·  petugas: http://127.0.0.1:8123/petugas/" in printed.getvalue()
+    assert ":8000" not in printed.getvalue()

@@ -112,7 +112,7 @@ def test_a_case_that_moves_on_loses_its_overdue_flag(administrator, intake_offic
     complaints_sweep()
     late.refresh_from_db()
     assert late.overdue_flagged_at is not None
-    step(late, "refer", Actor.officer(intake_officer))
+    step(late, "verify_formal", Actor.officer(intake_officer))
     assert late.overdue_flagged_at is None and late.due_at > timezone.now()
 
 

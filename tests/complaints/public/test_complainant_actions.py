@@ -52,7 +52,15 @@ def test_the_complainant_objects_to_an_outcome_within_the_window_from_the_page(
     client, filed, administrator, django_capture_on_commit_callbacks
 ):
     complaint, pin = filed
-    move(complaint, "start_verification", "refer", "accept_referral", "resolve", officer=administrator)
+    move(
+        complaint,
+        "start_verification",
+        "verify_formal",
+        "refer",
+        "accept_referral",
+        "resolve",
+        officer=administrator,
+    )
     page = track(client, complaint, pin).content.decode()
     assert "/lacak/aksi/object/" in page  # the form is offered while the window is open
 
@@ -75,7 +83,15 @@ def test_an_objection_after_the_window_is_refused_on_the_page_and_changes_nothin
     client, filed, administrator
 ):
     complaint, pin = filed
-    move(complaint, "start_verification", "refer", "accept_referral", "resolve", officer=administrator)
+    move(
+        complaint,
+        "start_verification",
+        "verify_formal",
+        "refer",
+        "accept_referral",
+        "resolve",
+        officer=administrator,
+    )
     Complaint.objects.filter(pk=complaint.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
     page = track(client, complaint, pin).content.decode()
     assert "/lacak/aksi/object/" not in page  # no form once the window has closed
@@ -141,7 +157,15 @@ def test_the_complainant_provides_information_through_the_api_and_the_clock_resu
 
 def test_the_api_answers_409_for_a_step_not_allowed_now(filed, administrator):
     complaint, pin = filed
-    move(complaint, "start_verification", "refer", "accept_referral", "resolve", officer=administrator)
+    move(
+        complaint,
+        "start_verification",
+        "verify_formal",
+        "refer",
+        "accept_referral",
+        "resolve",
+        officer=administrator,
+    )
     Complaint.objects.filter(pk=complaint.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
     assert api_action("object", complaint, pin, message="Terlambat.").status_code == 409
     assert api_action("provide_info", complaint, pin, message="Tidak diminta.").status_code == 409
@@ -150,7 +174,15 @@ def test_the_api_answers_409_for_a_step_not_allowed_now(filed, administrator):
 
 def test_the_api_answers_400_when_an_objection_has_no_reason(filed, administrator):
     complaint, pin = filed
-    move(complaint, "start_verification", "refer", "accept_referral", "resolve", officer=administrator)
+    move(
+        complaint,
+        "start_verification",
+        "verify_formal",
+        "refer",
+        "accept_referral",
+        "resolve",
+        officer=administrator,
+    )
     response = api_action("object", complaint, pin, message="")
     assert response.status_code == 400
     assert "message" in response.json()["errors"]

@@ -194,7 +194,9 @@ def test_a_confidential_complainant_sees_their_own_words_not_the_masked_ones(adm
 
 
 def test_an_anonymous_complainant_is_told_no_identity_is_kept():
-    complaint, pin = complaint_submit(channel="web", data=valid(confidentiality="anonim"))
+    complaint, pin = complaint_submit(
+        channel="web", data=valid(confidentiality="anonim", notify_channel="none")
+    )
     client = tracked(complaint, pin)
     assert json.loads(client.get("/lacak/data-saya.json").content)["identity"] is None
     assert "Sigap tidak menyimpan identitas Anda" in client.get("/lacak/data-saya/").content.decode()

@@ -66,7 +66,7 @@ def test_a_transition_reaches_its_units_officers_and_nobody_else(server, intake_
         )
         assert (event["state"], event["state_label"], event["actor"]) == (
             "verifying",
-            "Verifikasi",
+            "Verifikasi formal",
             colleague.get_full_name() or "indra",
         )
         for other in (oscar, jabar):

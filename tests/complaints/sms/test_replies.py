@@ -21,7 +21,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("twilio_webhook")]
 def awaiting_info(administrator, *, via_examination=False, **data) -> Complaint:
     complaint, _ = complaint_submit(channel="web", data=valid(**data))
     officer = Actor.officer(administrator)
-    path = ["start_verification", "refer", "accept_referral"] if via_examination else ["start_verification"]
+    path = (
+        ["start_verification", "verify_formal", "refer", "accept_referral"]
+        if via_examination
+        else ["start_verification"]
+    )
     for name in [*path, "request_info"]:
         step(complaint, name, officer)
     assert complaint.state == State.AWAITING_INFO

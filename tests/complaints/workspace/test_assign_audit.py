@@ -140,6 +140,7 @@ def test_the_case_trail_shows_steps_events_and_reveals_in_order_without_the_reas
     trail = case_timeline(case)
     assert [row.transition for row in trail] == [
         "start_verification",
+        "verify_formal",
         "refer",
         "claim",
         "reveal",
@@ -157,14 +158,14 @@ def test_the_case_trail_shows_steps_events_and_reveals_in_order_without_the_reas
         supervisor,
         f"kepada {name(ombudsman_officer)} (sebelumnya Citra Dewi)",
     )
-    assert not any(row.is_event for row in trail[:2])
-    assert (trail[1].source_label, trail[1].target_label) == ("Verifikasi", "Dirujuk")
+    assert not any(row.is_event for row in trail[:3])
+    assert (trail[2].source_label, trail[2].target_label) == ("Verifikasi materiil", "Dirujuk")
 
 
 def test_an_open_identitys_reads_stay_in_the_access_log_only(administrator, ombudsman_officer):
     case = referred_to_ombudsman(administrator)
     assert identity_read(ombudsman_officer, case) is not None  # logged as a read
-    assert [row.transition for row in case_timeline(case)] == ["start_verification", "refer"]
+    assert [row.transition for row in case_timeline(case)] == ["start_verification", "verify_formal", "refer"]
 
 
 def test_no_audit_row_holds_a_confidential_complainants_identity(
@@ -199,4 +200,4 @@ def test_the_case_page_shows_the_trail_with_its_events(administrator, supervisor
     assert f"<strong>Identitas pelapor dibuka</strong> · {oki}</li>" in trail
     assert f"<strong>Penugasan</strong>: dilepas dari {oki} · {sari} · Web</li>" in trail
     assert "Perlu menghubungi" not in trail
-    assert "Verifikasi → Dirujuk" in trail  # the steps as before
+    assert "Verifikasi materiil → Dirujuk" in trail  # the steps as before

@@ -113,6 +113,14 @@ def test_messages_reach_the_complainant_and_notes_stay_internal(referred, ombuds
     assert "Mohon kirim salinan surat." in thread and "Cek arsip 2025." not in thread
     assert "Cek arsip 2025." in notes
     assert "Pesan keluar ke pelapor" in html  # the outbox row and its delivery status
+    # Writing to the complainant is on the audit trail (who and when; the words stay in the thread);
+    # an internal note is not.
+    from workflow import engine
+
+    events = [log.transition for log in engine.audit_trail(referred) if log.transition == "message_sent"]
+    assert events == ["message_sent"]
+    trail = html.split("Jejak audit")[1]
+    assert "Pesan dikirim ke pelapor" in trail and "Mohon kirim salinan" not in trail
 
 
 def test_the_complainants_reply_appears_in_the_thread(administrator, ombudsman_officer):

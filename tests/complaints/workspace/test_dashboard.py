@@ -132,8 +132,8 @@ def test_it_takes_the_median_days_of_each_stage_from_the_audit_log(ombudsman_off
         row.label: (row.median_days, row.cases) for row in dashboard_for(ombudsman_officer, now=NOW).stages
     }
     assert stages == {
-        "Diterima → Verifikasi": (3.0, 2),  # 2 and 4 days
-        "Verifikasi → Dirujuk": (3.0, 2),  # 2 and 4
+        "Diterima → Verifikasi formal": (3.0, 2),  # 2 and 4 days
+        "Verifikasi formal → Dirujuk": (3.0, 2),  # 2 and 4 (cases filed before material verification)
         "Dirujuk → Pemeriksaan": (1.0, 2),  # 1 and 1
         "Pemeriksaan → Selesai": (21.0, 1),  # 21
     }

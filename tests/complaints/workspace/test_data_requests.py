@@ -219,7 +219,7 @@ def test_another_officer_still_does_not_read_it_after_a_colleagues_reveal(intake
 
 
 def test_an_anonymous_cases_request_is_read_with_typed_identifiers_masked(intake_officer):
-    complaint, _pin = file(confidentiality="anonim")
+    complaint, _pin = file(confidentiality="anonim", notify_channel="none")
     ask(complaint, kind=DataRequest.Kind.ERASURE, text="Hapus nomor 0812-3456-7890 dari bukti saya.")
     page = as_user(intake_officer).get(f"/petugas/kasus/{complaint.pk}/").content.decode()
     assert "Hapus nomor" in page and "0812-3456-7890" not in page

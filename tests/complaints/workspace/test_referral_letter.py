@@ -120,7 +120,7 @@ def test_the_letter_names_the_destination_unit_and_the_acceptance_deadline(
 ):
     intake_officer.first_name, intake_officer.last_name = "Intan", "Permatasari"
     intake_officer.save()
-    complaint = complaint_in(State.VERIFYING, admin=administrator)
+    complaint = complaint_in(State.MATERIAL_VERIFICATION, admin=administrator)
     step(complaint, "refer", Actor.officer(intake_officer))
     complaint.refresh_from_db()
     html = letter(ombudsman_officer, complaint)
@@ -253,21 +253,28 @@ def test_the_desk_that_refers_is_sent_back_to_its_queue_with_the_letter_to_print
     """The case leaves the desk with the referral; the letter the desk sends with it does not."""
     verifying = complaint_in(State.VERIFYING, admin=administrator, kind="maladministrasi")
     client = as_user(intake_officer)
-    fields = {f"refer-{key}": value for key, value in REQUIREMENTS_MET.items()}
+    fields = {f"verify_formal-{key}": value for key, value in REQUIREMENTS_MET.items()}
+    response = client.post(
+        f"/petugas/kasus/{verifying.pk}/langkah/verify_formal/", {"expected_state": "verifying", **fields}
+    )
+    assert response.status_code == 302
     response = client.post(
         f"/petugas/kasus/{verifying.pk}/langkah/refer/",
-        {"expected_state": "verifying", **fields},
+        {"expected_state": "material_verification"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == "/petugas/"  # not a 404 on a case that left the desk
+    # Not a 404 on a case that left the desk: its page, read-only for the desk that referred it.
+    assert response.redirect_chain[-1][0] in ("/petugas/", f"/petugas/kasus/{verifying.pk}/")
     page = response.content.decode()
     assert "tercatat" in page and f'href="{url(verifying)}"' in page
     printed = client.get(url(verifying))
     assert printed.status_code == 200
     verifying.refresh_from_db()
     assert verifying.unit.name in printed.content.decode()
-    # Its case page is the destination's now, and another province's desk sees no letter.
-    assert client.get(f"/petugas/kasus/{verifying.pk}/").status_code == 404
+    # Its case page is the destination's now (the desk that referred it reads it, and may do
+    # nothing on it), and another province's desk sees no letter.
+    read_only = client.get(f"/petugas/kasus/{verifying.pk}/").content.decode()
+    assert "/langkah/" not in read_only
     other_desk = UserFactory(username="wulan", role="intake_officer", unit=unit("intake", "32"))
     assert as_user(other_desk).get(url(verifying)).status_code == 404
 
@@ -275,7 +282,7 @@ def test_the_desk_that_refers_is_sent_back_to_its_queue_with_the_letter_to_print
 def test_a_desk_whose_referral_was_returned_and_sent_elsewhere_by_another_desk_gets_no_letter(
     administrator, intake_officer
 ):
-    referred = complaint_in(State.VERIFYING, admin=administrator, kind="maladministrasi")
+    referred = complaint_in(State.MATERIAL_VERIFICATION, admin=administrator, kind="maladministrasi")
     step(referred, "refer", Actor.officer(intake_officer))
     step(referred, "return_referral", Actor.officer(administrator))
     step(referred, "refer", Actor.officer(administrator))
