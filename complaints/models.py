@@ -927,6 +927,9 @@ class Complaint(FSMModelMixin, models.Model):
         return choice_label(Kind, self.kind)
 
     def get_channel_display(self):
+        # The desk's channels (in person, letter, phone, email) beside the engine's (web, API, …).
+        if self.channel in DeskChannel.values:
+            return choice_label(DeskChannel, self.channel)
         return choice_label(Channel, self.channel)
 
 

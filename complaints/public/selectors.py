@@ -7,6 +7,7 @@ import datetime
 import re
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,8 @@ from complaints.models import (
     Complaint,
     Confidentiality,
     DataRequest,
+    DeskChannel,
+    DocumentKind,
     Identity,
     IdentityReveal,
     Kind,
@@ -250,11 +253,15 @@ def personal_data_for(complaint: Complaint, *, language: str | None = None) -> d
                 "content_type": item.content_type,
                 "size": item.size,
                 "received_at": item.created_at,
-                "channel": _choice(Channel, item.channel),
+                "channel": _choice(
+                    DeskChannel if item.channel in DeskChannel.values else Channel, item.channel
+                ),
             }
-            for item in complaint.evidence.only(
-                "original_name", "content_type", "size", "created_at", "channel"
-            )
+            # What the complainant gave: their evidence, and the letters a desk received from them;
+            # not the officers' own documents about the case (a clarification letter, the LAHP).
+            for item in complaint.evidence.filter(
+                Q(uploaded_by__isnull=True) | Q(document_kind=DocumentKind.RECEIVED_LETTER)
+            ).only("original_name", "content_type", "size", "created_at", "channel")
         ],
         "timeline": [
             {"at": step["at"], "text": step["text"]} for step in public_timeline(complaint, language)

@@ -331,3 +331,15 @@ def test_reads_by_an_officer_show_the_unit_and_reason_never_the_officer(filed, o
     data = json.loads(tracked(complaint, pin).get("/lacak/data-saya.json").content)
     assert data["identity_reads"][0]["reason"] == "Perlu konfirmasi alamat."
     assert "Meja Penerimaan" in data["identity_reads"][0]["unit"]
+
+
+def test_the_copy_lists_what_the_complainant_gave_not_the_officers_documents(ombudsman_officer):
+    from complaints.models import DocumentKind
+    from complaints.public.selectors import personal_data_for
+    from tests.complaints.lifecycle import attach_document
+
+    complaint, _pin = complaint_submit(channel="web", data=valid(), files=[upload("ktp saya.pdf", PDF)])
+    attach_document(complaint, DocumentKind.REPORT, by=ombudsman_officer)
+    attach_document(complaint, DocumentKind.RECEIVED_LETTER, by=ombudsman_officer)
+    names = [item["name"] for item in personal_data_for(complaint)["evidence"]]
+    assert sorted(names) == sorted(["ktp saya.pdf", f"{DocumentKind.RECEIVED_LETTER}.pdf"])

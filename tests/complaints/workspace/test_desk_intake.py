@@ -79,6 +79,17 @@ def test_a_desk_officer_files_a_complaint_for_each_channel(intan, channel, label
     assert codes.pin_matches(complaint, pin)
     assert "hanya ditampilkan sekali" in html and "amplop tertutup" in html
     assert f'href="/petugas/kasus/{complaint.pk}/"' in html
+    # The receipt to hand over: its number, the channel, the receiving desk, never the PIN.
+    receipt_url = f"/petugas/kasus/{complaint.pk}/tanda-terima/"
+    assert f'href="{receipt_url}"' in html
+    receipt = client.get(receipt_url).content.decode()
+    from complaints.public.receipts import receipt_number
+
+    assert receipt_number(complaint) in receipt and label in receipt
+    assert unit("intake", "31").name in receipt and complaint.tracking_code_display in receipt
+    assert pin not in receipt and 'id="receipt-pin"' in receipt  # where the PIN is, never the PIN
+    if channel == "in_person":
+        assert "amplop tertutup" in receipt  # handed over in a sealed slip at the desk
     again = client.get("/petugas/lapor/terkirim/")
     assert again.status_code == 302 and pin not in again.content.decode()
 
