@@ -211,7 +211,7 @@ def test_an_altered_evidence_file_in_the_archive_fails_verification(tmp_path, fr
         for member in source.getmembers():
             content = source.extractfile(member).read()
             if member.name == f"media/{victim}":
-                content = content.replace(b"%PDF", b"%PDX")  # same size, other bytes
+                content = bytes([content[0] ^ 0xFF]) + content[1:]  # same size, other bytes
             member.size = len(content)
             target.addfile(member, io.BytesIO(content))
 
