@@ -3,6 +3,7 @@
     make bench                                   # everything, one million complaints
     make bench BENCH_ARGS="--complaints 50000"   # a quicker run
     make bench BENCH_ARGS="--skip-seed --only queue,sweep"
+    make bench BENCH_ARGS="--complaints 20000 --only seed,scorecard"   # the public scorecard alone
 
 Every load is bounded in count and time and sent only to 127.0.0.1. Results: a Markdown table
 on stdout and JSON in bench/results/.
@@ -181,13 +182,13 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
     parser = argparse.ArgumentParser(description="Sigap benchmarks")
     parser.add_argument("--complaints", type=int, default=1_000_000)
     parser.add_argument("--skip-seed", action="store_true")
-    parser.add_argument("--only", default="seed,intake,queue,transitions,sweep,outbox,realtime")
+    parser.add_argument("--only", default="seed,intake,queue,scorecard,transitions,sweep,outbox,realtime")
     parser.add_argument("--seconds", type=float, default=15, help="length of each load run")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     args = parser.parse_args()
     only = set(args.only.split(","))
-    unknown = only - {"seed", "intake", "queue", "transitions", "sweep", "outbox", "realtime"}
+    unknown = only - {"seed", "intake", "queue", "scorecard", "transitions", "sweep", "outbox", "realtime"}
     if unknown:
         parser.error(f"unknown benchmark(s) in --only: {', '.join(sorted(unknown))}")
 
@@ -326,6 +327,8 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
                 "default": "",
                 "state=examination": "state=examination",
                 "overdue=true": "overdue=true",
+                # Urgent cases lead every page (docs/domain.md#urgency); this lists them alone.
+                "urgent=true": "urgent=true",
                 f"category={delay.code}": f"category={delay.pk}",
             }
             results["queue"] = {}
@@ -354,6 +357,10 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
                     results["queue"][f"page {label}"]["p95_ms"],
                     flush=True,
                 )
+
+        if "scorecard" in only:
+            results["scorecard"] = scorecard(client, args.seconds)
+            print("scorecard", results["scorecard"], flush=True)
 
         if "transitions" in only:
             ids = list(
@@ -397,6 +404,49 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     (out_dir / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2, default=str))
     print(markdown(results))
+
+
+def scorecard(client: Http, seconds: float) -> dict:
+    """The public scorecard (/kinerja/): its snapshot built once as the beat's task builds it
+    (complaints.tasks.refresh_scorecard: every figure of every scope, suppressed), then the pages
+    read from the cache, as people read them, by 2 clients (docs/domain.md#public-scorecard)."""
+    from django.db.models import Count
+
+    from complaints.models import Agency, Complaint
+    from complaints.scorecard import cache as scorecard_cache
+
+    started = time.perf_counter()
+    snapshot = scorecard_cache.refresh()  # into the server's Redis: the pages find it there
+    built = time.perf_counter() - started
+    busiest = (
+        Complaint.objects.filter(agency__isnull=False)
+        .values("agency_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("agency_id", flat=True)
+        .first()
+    ) or Agency.objects.values_list("pk", flat=True).first()
+    pages = {
+        "national page": "/kinerja/",
+        "national API": "/api/v1/kinerja/",
+        "province page": "/kinerja/?provinsi=31",
+        "agency page": f"/kinerja/instansi/{busiest}/",
+    }
+    result = {"build_s": built, "scopes": len(snapshot.cells)}
+    for label, path in pages.items():
+        # A scope's stage medians are computed on its first visit. A connection of its own: this
+        # thread's kept one would have been closed by the server while the last load ran.
+        first = http.client.HTTPConnection("127.0.0.1", client.port, timeout=120)
+        first.request("GET", path)
+        first.getresponse().read()
+        first.close()
+
+        def get(i, path=path):
+            status, _, _ = client.request("GET", path)
+            return status
+
+        result[label] = run_load(get, expect=200, concurrency=2, count=2000, seconds=seconds)
+    return result
 
 
 # What comes due in one sweep: far more than the five minutes between two sweeps bring at
@@ -648,6 +698,16 @@ def markdown(results: dict) -> str:
         lines.append(
             f"| queue {label} (2 clients) | p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms ({r['requests']} requests, {errors(r)}; server CPU {r['server_cpu_ms']:.1f} ms/request) |"
         )
+    if "scorecard" in results:
+        r = results["scorecard"]
+        lines.append(
+            f"| scorecard snapshot (every scope's figures, suppressed), built by the beat's task | {r['build_s']:.1f} s ({r['scopes']:,} scopes) |"
+        )
+        for label in ("national page", "national API", "province page", "agency page"):
+            s = r[label]
+            lines.append(
+                f"| scorecard {label}, from the cache (2 clients) | p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms ({s['requests']} requests, {errors(s)}; server CPU {s['server_cpu_ms']:.1f} ms/request) |"
+            )
     if "sweep" in results:
         r = results["sweep"]
         lines.append(

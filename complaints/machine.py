@@ -28,8 +28,10 @@ from complaints.permissions import (
     system,
 )
 from complaints.realtime import events as realtime
+from complaints.urgency import URGENT_SCOPE
 from workflow import deadlines, engine
 from workflow.engine import Actor, EventSpec, Machine, Timer, TransitionSpec
+from workflow.models import DeadlineRule
 
 # The name the engine's deadline rules and audit rows know this machine by.
 MACHINE = "complaint"
@@ -287,6 +289,10 @@ COMPLAINANT_STEPS = tuple(spec.name for spec in TRANSITIONS if spec.allowed is c
 EVENTS = [
     EventSpec("claim", "Ambil kasus", "Case claimed"),
     EventSpec("assign", "Penugasan", "Assignment"),
+    # An officer confirmed or changed whether the case is urgent (docs/domain.md#urgency;
+    # complaints.workspace.services.urgency_review): the decision, the one before it and who had
+    # made that one in the fields, the officer's reason in the note.
+    EventSpec("urgency_reviewed", "Kemendesakan ditinjau", "Urgency reviewed"),
     # A new PIN replaced the old one (docs/domain.md#pin-recovery): asked for by the complainant on
     # the web or by SMS/WhatsApp (sent to the contact on file), or issued at a desk by an officer
     # who checked their identity (the note says how). The fields say where it went, never the PIN.
@@ -400,14 +406,32 @@ def public_label(transition: str, language: str | None = None) -> str:
 CLOCK_OF = {State.INVESTIGATION: State.EXAMINATION}
 
 
+def _scoped_rule(complaint, state: str):
+    """The rule for ``state``: an urgent case's own (scope "urgent", docs/domain.md#urgency) when
+    the case is urgent and one exists, else its kind's, else the rule for every kind."""
+    if not getattr(complaint, "urgent", False):
+        return deadlines.rule_for(MACHINE, state, complaint.kind)
+    scopes = [URGENT_SCOPE, complaint.kind or "", ""]
+    rules = {
+        rule.scope: rule
+        for rule in DeadlineRule.objects.filter(machine=MACHINE, state=state, scope__in=scopes)
+    }
+    return next((rules[scope] for scope in scopes if scope in rules), None)
+
+
 def _rule(complaint, state: str):
-    return deadlines.rule_for(MACHINE, CLOCK_OF.get(state, state), complaint.kind)
+    return _scoped_rule(complaint, CLOCK_OF.get(state, state))
+
+
+# The rule a stage's clock runs on, as the case page shows it (urgent cases' shorter ones included).
+stage_rule = _rule
 
 
 def agency_rule(complaint, stage: str):
     """The rule of the reported agency's deadline in ``stage`` (clarification, corrective_action,
-    recommendation): its default length, calendar and source, per route."""
-    return deadlines.rule_for(MACHINE, f"agency_{stage}", complaint.kind)
+    recommendation): its default length, calendar and source, per route (and an urgent case's
+    shorter default, where there is one)."""
+    return _scoped_rule(complaint, f"agency_{stage}")
 
 
 def agency_due(complaint, stage: str, days: int, *, start=None):

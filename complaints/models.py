@@ -102,6 +102,7 @@ class NotifyChannel(models.TextChoices):
 
     SMS = MessageChannel.SMS.value, MessageChannel.SMS.label
     WHATSAPP = MessageChannel.WHATSAPP.value, MessageChannel.WHATSAPP.label
+    EMAIL = MessageChannel.EMAIL.value, MessageChannel.EMAIL.label
     NONE = "none", _("Tidak perlu")
 
 

@@ -353,6 +353,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "personal-data-retention": {"task": "complaints.tasks.erase_expired_personal_data", "schedule": 3600.0},
     "sms-media-requeue": {"task": "complaints.tasks.requeue_media", "schedule": 60.0},
+    # The public scorecard's snapshot (/kinerja/), read from the cache (complaints/scorecard/cache.py).
+    "scorecard-refresh": {"task": "complaints.tasks.refresh_scorecard", "schedule": 900.0},
 }
 
 # Messages. "console" writes them to the log and the outbox table; "twilio" sends them.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", include("complaints.api.urls")),
     path("webhooks/", include("notifications.urls")),
     path("petugas/", include("complaints.workspace.urls")),
+    path("kinerja/", include("complaints.scorecard.urls")),
     path("", include("complaints.public.urls")),
 ]
 

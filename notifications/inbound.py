@@ -1,8 +1,10 @@
 """Inbound SMS and WhatsApp: record, answer the generic keywords, hand the rest to the domain.
 
 Keywords (Bahasa Indonesia and English, any case): STOP / BERHENTI opt the number out on that
-channel, MULAI / START opt it back in, BANTUAN / HELP lists the keywords. Everything else goes to
-the handlers the domain registered (``register_handler``); the first that answers wins.
+channel (a second one is told it already was), MULAI / START opt it back in, BANTUAN / HELP lists
+every keyword. They are answered in the person's language when the domain knows it (their case's,
+``register_language_resolver``), else in the keyword's. Everything else goes to the handlers the
+domain registered (``register_handler``); the first that answers wins.
 """
 
 from __future__ import annotations
@@ -25,7 +27,24 @@ CONVERSATION_TIMEOUT = datetime.timedelta(hours=24)
 STOP_WORDS = {"STOP", "BERHENTI", "STOPALL", "UNSUBSCRIBE"}
 START_WORDS = {"MULAI", "START", "UNSTOP"}
 HELP_WORDS = {"BANTUAN", "HELP"}
-ENGLISH_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "START", "UNSTOP", "HELP", "STATUS"}
+# Keywords that are English (the domain's included): the answer to one is in English unless the
+# person's language is known.
+ENGLISH_WORDS = {
+    "STOP",
+    "STOPALL",
+    "UNSUBSCRIBE",
+    "START",
+    "UNSTOP",
+    "HELP",
+    "STATUS",
+    "CHECK",
+    "REPORT",
+    "ANSWER",
+    "OBJECT",
+    "WITHDRAW",
+    "FORGOT",
+    "CANCEL",
+}
 
 
 # Text messages: msgids in Bahasa Indonesia, English in the catalogue under the context "sms" (so
@@ -35,9 +54,17 @@ REPLIES = {
         "sms",
         "Anda tidak akan menerima pesan Sigap lagi di nomor ini. Ketik MULAI untuk berlangganan kembali.",
     ),
+    "already_stopped": pgettext_lazy(
+        "sms",
+        "Nomor ini sudah berhenti berlangganan pesan Sigap. Ketik MULAI untuk berlangganan kembali.",
+    ),
     "started": pgettext_lazy("sms", "Pesan Sigap diaktifkan kembali untuk nomor ini."),
+    # Every keyword, in two SMS segments at most.
     "help": pgettext_lazy(
-        "sms", "Sigap: LAPOR (buat pengaduan), CEK <kode> <PIN> (status), BERHENTI (hentikan pesan), MULAI."
+        "sms",
+        "Sigap: LAPOR (buat pengaduan), CEK <kode> <PIN> (status), JAWAB <kode> <PIN> <isi> "
+        "(kirim kelengkapan), KEBERATAN <kode> <PIN> <alasan>, CABUT <kode> <PIN> (cabut pengaduan), "
+        "PIN <kode> (PIN baru), BATAL, BERHENTI (hentikan pesan), MULAI.",
     ),
     "unknown": pgettext_lazy("sms", "Maaf, pesan tidak dikenali. Ketik BANTUAN untuk daftar perintah."),
 }
@@ -70,6 +97,14 @@ class Inbound:
     def english(self) -> bool:
         """Answer in English: the keyword was English, or the person's case is in English."""
         return self.keyword in ENGLISH_WORDS or self.language == "en"
+
+    @property
+    def texter_english(self) -> bool:
+        """For the generic keywords: the person's own language when known (an Indonesian texting
+        STOP is answered in Indonesian), else the keyword's (BERHENTI Indonesian, STOP English)."""
+        if self.language in ("id", "en"):
+            return self.language == "en"
+        return self.keyword in ENGLISH_WORDS
 
 
 def parse_twilio(post) -> Inbound:
@@ -127,18 +162,16 @@ def _keyword_reply(inbound: Inbound) -> str | None:
     word = inbound.keyword
     if len(inbound.words) != 1:
         return None
+    english = inbound.texter_english
     if word in STOP_WORDS:
-        # Confirmed once: a second STOP gets no answer.
-        return (
-            reply_text("stopped", english=inbound.english)
-            if contacts.opt_out(inbound.phone, inbound.channel)
-            else ""
-        )
+        # A second STOP is told the number already stopped (not silence: the person is unsure).
+        stopped = contacts.opt_out(inbound.phone, inbound.channel)
+        return reply_text("stopped" if stopped else "already_stopped", english=english)
     if word in START_WORDS:
         contacts.opt_in(inbound.phone, inbound.channel)
-        return reply_text("started", english=inbound.english)
+        return reply_text("started", english=english)
     if word in HELP_WORDS:
-        return reply_text("help", english=inbound.english)
+        return reply_text("help", english=english)
     return None
 
 

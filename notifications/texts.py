@@ -9,8 +9,9 @@ sends it: the admin form refuses it, and should one reach the database anyway, `
 back to the shipped default and logs why.
 
 Length: an SMS segment holds 160 GSM-7 characters, but only 70 once one character is outside
-GSM-7 (a curly quote, an accented letter in a unit's name). ``plain`` makes data values GSM-7
-and ``segments`` counts what a text costs.
+GSM-7 (a curly quote, an accented letter in a unit's name). ``plain`` makes data values GSM-7,
+``segments`` counts what a text costs, and ``fit`` cuts a text with someone's own words (an
+officer's request) to a budget of segments, pointing to where the rest can be read.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import logging
 import math
 import string
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
@@ -121,3 +122,42 @@ def segments(text: str) -> int:
         return 1 if units <= 160 else math.ceil(units / 153)
     units = sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
     return 1 if units <= 70 else math.ceil(units / 67)
+
+
+def fit(
+    build: Callable[[str], str],
+    words: str,
+    *,
+    suffix: str,
+    max_segments: int | None = None,
+    max_chars: int | None = None,
+) -> str:
+    """``build(words)`` when it fits the budget (at most ``max_segments`` SMS segments and
+    ``max_chars`` characters); else ``build`` of the longest start of ``words``, cut at a word
+    where it can be, followed by ``suffix`` (where to read the rest) that fits. When not even the
+    first word fits, ``build`` of the suffix alone."""
+
+    def fits(text: str) -> bool:
+        if max_segments is not None and segments(text) > max_segments:
+            return False
+        return max_chars is None or len(text) <= max_chars
+
+    whole = build(words)
+    if fits(whole):
+        return whole
+
+    def cut(length: int) -> str:
+        head = words[:length]
+        if length < len(words) and not words[length].isspace() and " " in head.strip():
+            head = head.rstrip().rsplit(" ", 1)[0]
+        return head.rstrip(" ,;:-")
+
+    low, high = 0, len(words) - 1
+    while low < high:  # the longest start that fits (the cost grows with the length)
+        middle = (low + high + 1) // 2
+        if fits(build(cut(middle) + suffix)):
+            low = middle
+        else:
+            high = middle - 1
+    head = cut(low)
+    return build(head + suffix) if head else build(suffix.strip())

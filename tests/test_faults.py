@@ -139,6 +139,7 @@ LAPOR = (
     "BPJS Kesehatan",
     "Kota Bandung",
     "Kartu BPJS saya ditolak di puskesmas tiga kali tanpa alasan.",
+    "TIDAK",
     "1",
     "2",
     "Siti Aminah",

@@ -33,6 +33,7 @@ class QueueRowsSerializer(serializers.ListSerializer):
                 "created_at": moment.to_representation(c.created_at),
                 "due_at": moment.to_representation(c.due_at) if c.due_at else None,
                 "is_overdue": c.is_overdue,
+                "urgent": c.urgent,
             }
             for c in data
         ]
@@ -47,6 +48,9 @@ class ComplaintListSerializer(serializers.ModelSerializer):
     agency = serializers.SerializerMethodField()
     unit = serializers.CharField(source="unit.name")
     is_overdue = serializers.BooleanField()
+    urgent = serializers.BooleanField(
+        help_text="urgent (mendesak): listed before the others, on shorter deadlines (docs/domain.md#urgency)"
+    )
 
     class Meta:
         model = Complaint
@@ -68,6 +72,7 @@ class ComplaintListSerializer(serializers.ModelSerializer):
             "created_at",
             "due_at",
             "is_overdue",
+            "urgent",
         ]
         list_serializer_class = QueueRowsSerializer
 
@@ -100,6 +105,11 @@ class AvailableTransitionSerializer(serializers.Serializer):
     fields = TransitionFieldSerializer(many=True)
 
 
+class UrgencyReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="category:<code>, group:<code> or words:<topic>")
+    label = serializers.CharField()
+
+
 class ComplaintDetailSerializer(ComplaintListSerializer):
     description = serializers.CharField()
     location = serializers.CharField()
@@ -108,6 +118,15 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
     vulnerable_groups = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
     identity = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
+    urgency_claimed = serializers.BooleanField(
+        allow_null=True, help_text="what the complainant answered: urgent, not urgent, or null (not said)"
+    )
+    urgency_source = serializers.CharField(
+        help_text="who made it urgent or not last: complainant, suggested (by Sigap), officer, or empty"
+    )
+    urgency_reasons = serializers.SerializerMethodField()
+    urgency_note = serializers.CharField(help_text="the officer's reason for their decision")
+    urgency_reviewed_at = serializers.DateTimeField(allow_null=True)
 
     class Meta(ComplaintListSerializer.Meta):
         list_serializer_class = serializers.ListSerializer
@@ -125,8 +144,23 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
             "req_within_two_years",
             "outcome",
             "public_summary",
+            "urgency_claimed",
+            "urgency_source",
+            "urgency_reasons",
+            "urgency_note",
+            "urgency_reviewed_at",
             "identity",
             "available_transitions",
+        ]
+
+    @extend_schema_field(UrgencyReasonSerializer(many=True))
+    def get_urgency_reasons(self, obj) -> list:
+        """Why Sigap suggested it was urgent: each reason's code and its label in the request's language."""
+        from complaints.urgency import reasons_from_json
+
+        return [
+            {"code": reason.code, "label": reason.label()}
+            for reason in reasons_from_json(obj.urgency_reasons)
         ]
 
     def get_identity(self, obj) -> dict | None:
@@ -243,6 +277,10 @@ def _intake_request_fields(*, with_evidence: bool) -> dict:
             continue
         if name in ("complained_to_agency_first", "consent_pdp"):
             fields[name] = serializers.BooleanField(**options)
+        elif name == "urgent":
+            # Optional: true, false, or absent/null when the complainant cannot say.
+            help_text = f"{field.label} {field.help_text}"
+            fields[name] = serializers.BooleanField(required=False, allow_null=True, help_text=help_text)
         elif isinstance(field, django_forms.ModelMultipleChoiceField):
             fields[name] = serializers.ListField(child=serializers.IntegerField(), **options)
         elif isinstance(field, django_forms.ModelChoiceField):

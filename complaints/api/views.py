@@ -65,6 +65,7 @@ QUEUE_PARAMETERS = [
     OpenApiParameter("channel", str, enum=[value for value, _label in CHANNEL_CHOICES]),
     OpenApiParameter("assignee", str, enum=[value for value, _label in ASSIGNEE_CHOICES]),
     OpenApiParameter("overdue", bool, description="past its deadline (true) or not (false)"),
+    OpenApiParameter("urgent", bool, description="urgent cases only (true) or the others (false)"),
     OpenApiParameter("q", str, description="a tracking code, or words of the description"),
 ]
 
@@ -80,7 +81,7 @@ def _page_size(raw: str | None) -> int | None:
     return size if 1 <= size <= MAX_PAGE_SIZE else None
 
 
-_YES_NO_FIELDS = ("complained_to_agency_first", "consent_pdp")
+_YES_NO_FIELDS = ("complained_to_agency_first", "consent_pdp", "urgent")
 # An Idempotency-Key: visible ASCII, long enough not to be guessed (docs/domain.md#one-complaint-once).
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{16,200}")
 
@@ -288,14 +289,16 @@ class ComplaintViewSet(
     @extend_schema(
         summary="Antrean petugas / officer's queue",
         description=(
-            "Soonest deadline first; keyset pages on (due_at, id): follow `next`. Takes the filters "
-            "of the /petugas/ queue; one it cannot read is a 400 with the errors by parameter."
+            "Urgent cases first, then soonest deadline; keyset pages on (urgent, due_at, id): follow "
+            "`next`. Takes the filters of the /petugas/ queue; one it cannot read is a 400 with the "
+            "errors by parameter."
         ),
         parameters=QUEUE_PARAMETERS,
         responses={200: serializers.ComplaintQueuePageSerializer, 400: serializers.ErrorSerializer},
     )
     def list(self, request, *args, **kwargs):
-        # The same keyset and filters as the /petugas/ queue: no COUNT(*), an index on (unit, due_at, id).
+        # The same keyset and filters as the /petugas/ queue: no COUNT(*), an index on
+        # (unit, -urgent, due_at, id).
         params = request.query_params
         size = _page_size(params.get("page_size"))
         if size is None:

@@ -127,6 +127,26 @@ DEADLINE_RULES = [
         "Permenkumham 23/2022: tindak lanjut rekomendasi (30 hari, bawaan Sigap)",
     ),
     ("resolved", "", 14, False, "Masa keberatan 14 hari: aturan Sigap (model prosedur Ombudsman)"),
+    # An urgent case's shorter clocks (docs/domain.md#urgency): looked up first when the case is
+    # urgent; a stage without one runs on its usual rule. The lengths are Sigap's defaults.
+    ("submitted", "urgent", 1, True, "Kasus mendesak: verifikasi dimulai (1 hari kerja, bawaan Sigap)"),
+    ("verifying", "urgent", 2, True, "Kasus mendesak: verifikasi formal (2 hari kerja, bawaan Sigap)"),
+    (
+        "material_verification",
+        "urgent",
+        2,
+        True,
+        "Kasus mendesak: verifikasi materiil (2 hari kerja, bawaan Sigap)",
+    ),
+    ("referred", "urgent", 1, True, "Kasus mendesak: tindak lanjut rujukan (1 hari kerja, bawaan Sigap)"),
+    ("examination", "urgent", 14, False, "Kasus mendesak: pemeriksaan (14 hari, bawaan Sigap)"),
+    (
+        "agency_clarification",
+        "urgent",
+        3,
+        False,
+        "Kasus mendesak: jawaban klarifikasi instansi (3 hari, bawaan Sigap)",
+    ),
 ]
 
 

@@ -161,6 +161,38 @@ TEXT_FIELDS = (
 )
 
 
+class YesNoUnknownField(forms.TypedChoiceField):
+    """Yes, no, or not said (None). Takes "1"/"0" as the web form sends them, and also true/false,
+    ya/tidak or yes/no as an API client may (a JSON true or false included)."""
+
+    WORDS = {
+        "1": "1", "true": "1", "ya": "1", "yes": "1", "y": "1",
+        "0": "0", "false": "0", "tidak": "0", "no": "0", "n": "0",
+    }  # fmt: skip
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("coerce", lambda value: value == "1")
+        kwargs.setdefault("empty_value", None)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, bool):
+            value = "1" if value else "0"
+        value = super().to_python(value)
+        return self.WORDS.get(value.strip().casefold(), value)
+
+
+# Urgent (mendesak): what counts (docs/domain.md#urgency). Sigap also suggests it from the
+# complaint (complaints/urgency.py); an officer confirms or changes it.
+URGENT_CHOICES = [("1", _("Ya, mendesak")), ("0", _("Tidak")), ("", _("Tidak tahu"))]
+URGENT_HELP = _(
+    "Mendesak: ada bahaya bagi nyawa, keselamatan, kebebasan atau kesehatan seseorang (misalnya "
+    "kekerasan, penahanan, ditolak di IGD), menyangkut anak atau orang yang ditahan, atau kerugian yang "
+    "segera terjadi dan tidak dapat dipulihkan. Pengaduan mendesak ditangani lebih dulu."
+)
+
+
 class LabelledModelChoiceField(forms.ModelChoiceField):
     """Reference data with Indonesian/English labels (name_id / name_en)."""
 
@@ -274,6 +306,12 @@ class ComplaintIntakeForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    urgent = YesNoUnknownField(
+        label=_("Apakah keadaannya mendesak?"),
+        help_text=URGENT_HELP,
+        choices=URGENT_CHOICES,
+        widget=forms.RadioSelect,
+    )
 
     # Consent and updates.
     notify_channel = forms.ChoiceField(
@@ -375,7 +413,11 @@ class ComplaintIntakeForm(forms.Form):
             data["nip"], data["own_agency"], data["own_agency_name"] = "", None, ""
 
         notify = data.get("notify_channel") or NotifyChannel.NONE
-        if (
+        if notify == NotifyChannel.EMAIL:
+            # Updates by email need an address, not a phone (the PIN never goes by email).
+            if not data.get("email") and not anonymous and "email" not in self.errors:
+                self.add_error("email", _("Untuk kabar lewat email, tulis alamat email Anda."))
+        elif (
             notify != NotifyChannel.NONE
             and not data.get("phone")
             and not anonymous

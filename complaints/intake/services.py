@@ -19,7 +19,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.connection import ConnectionProxy
 
-from complaints import codes, machine, messaging
+from complaints import codes, machine, messaging, urgency
 from complaints.intake.forms import ComplaintIntakeForm, validate_evidence
 from complaints.models import Channel, Complaint, Confidentiality, Evidence, HandlingUnit, Identity
 from complaints.redaction import mask_identifiers, seal
@@ -292,6 +292,21 @@ def _store_evidence(upload, saved: list[str]) -> dict:
     }
 
 
+def _urgency_at_filing(cleaned: dict) -> dict:
+    """Urgent (docs/domain.md#urgency) when the complainant said so or Sigap suggests it from the
+    complaint as typed (complaints.urgency: never the decision, which an officer confirms or
+    changes). Set before the first deadline, which then runs on an urgent case's shorter rule."""
+    claimed = cleaned.get("urgent")
+    reasons = urgency.suggest(cleaned)
+    urgent, source = urgency.at_filing(claimed, reasons)
+    return {
+        "urgent": urgent,
+        "urgency_claimed": claimed,
+        "urgency_source": source,
+        "urgency_reasons": [reason.as_json() for reason in reasons],
+    }
+
+
 def _create(
     *, channel: str, cleaned: dict, language: str, idempotency_key: str = ""
 ) -> tuple[Complaint, str]:
@@ -318,6 +333,7 @@ def _create(
         consent_pdp_at=timezone.now(),
         unit=HandlingUnit.objects.intake_desk_for(province.pk),
         idempotency_key=idempotency_key,
+        **_urgency_at_filing(cleaned),
     )
     identity = None
     if cleaned["confidentiality"] != Confidentiality.ANONYMOUS:

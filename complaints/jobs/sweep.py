@@ -11,10 +11,15 @@
    corrective action, its carrying out of a recommendation) past the agency's deadline is flagged
    (once, agency_overdue_flagged_at) and announced as "agency_overdue"; the case stays where it
    is, for the officer to record what the agency did or did not do.
+4. Urgent cases near their deadline (docs/domain.md#urgency): an open urgent case whose deadline
+   enters its last URGENT_DUE_SOON_LEAD during this run's window is announced as
+   "urgent_due_soon" on its unit's live queue (an alert). No marker: the window moves with the
+   sweep, so a case is announced by the one or two runs whose window it falls in.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -31,6 +36,7 @@ class SweepResult:
     closed: int
     flagged: int
     agencies_late: int = 0
+    urgent_due_soon: int = 0
 
 
 # A sweep after an outage may find a backlog of hundreds of thousands of late cases: announcing
@@ -57,6 +63,37 @@ def _overdue_announcer(event: str = "overdue"):
     return announce
 
 
+# Deadlines end at 23:59:59 (Asia/Jakarta, workflow/deadlines.py): 16 hours before is just before
+# 08:00 on the deadline's last day, when the unit is at work. The window is twice the beat's five
+# minutes, so a late or skipped run misses nothing (a case may be announced twice; the page shows
+# each alert once).
+URGENT_DUE_SOON_LEAD = datetime.timedelta(hours=16)
+URGENT_DUE_SOON_WINDOW = datetime.timedelta(minutes=10)
+
+
+def urgent_due_soon(
+    *, now=None, lead=URGENT_DUE_SOON_LEAD, window=URGENT_DUE_SOON_WINDOW, limit=MAX_OVERDUE_EVENTS_PER_SWEEP
+) -> int:
+    """Announce "urgent_due_soon" for the open urgent cases, in an officer's stage, whose deadline
+    falls in (now + lead - window, now + lead]: the ones entering their last ``lead`` now. Returns
+    how many were announced (at most ``limit``). Writes nothing."""
+    now = now or timezone.now()
+    due = (
+        Complaint.objects.filter(
+            state__in=OVERDUE_STATES,
+            urgent=True,
+            due_at__gt=now + lead - window,
+            due_at__lte=now + lead,
+        )
+        .select_related("unit")
+        .order_by("due_at", "id")[:limit]
+    )
+    cases = list(due)
+    if cases:
+        realtime.broadcast_complaint_events_on_commit(cases, event="urgent_due_soon")
+    return len(cases)
+
+
 def complaints_sweep(*, now=None, batch_size: int = 2000) -> SweepResult:
     now = now or timezone.now()
     moved = engine.run_timers(machine, now=now, batch_size=batch_size)
@@ -73,5 +110,9 @@ def complaints_sweep(*, now=None, batch_size: int = 2000) -> SweepResult:
         batch_size=batch_size,
     )
     return SweepResult(
-        expired=moved["expire_info"], closed=moved["close"], flagged=flagged, agencies_late=agencies_late
+        expired=moved["expire_info"],
+        closed=moved["close"],
+        flagged=flagged,
+        agencies_late=agencies_late,
+        urgent_due_soon=urgent_due_soon(now=now),
     )

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from complaints.jobs.retention import personal_data_erase_expired
 from complaints.jobs.sweep import complaints_sweep
+from complaints.scorecard import cache as scorecard_cache
 from complaints.sms.handlers import media_due, media_fetch, media_hand_out
 
 logger = logging.getLogger(__name__)
@@ -58,3 +59,12 @@ def requeue_media() -> int:
     if ids:
         logger.info("media: %s items handed to workers", len(ids))
     return len(ids)
+
+
+@shared_task(name="complaints.tasks.refresh_scorecard", ignore_result=True)
+def refresh_scorecard() -> None:
+    """Every 15 minutes: the public scorecard's figures for the last 12 months, counted and
+    suppressed again and kept in the cache, so that /kinerja/ reads them instead of counting
+    (complaints/scorecard/cache.py)."""
+    snapshot = scorecard_cache.refresh()
+    logger.info("scorecard: %s refreshed (%s scopes)", snapshot.period.key, len(snapshot.cells))

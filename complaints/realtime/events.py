@@ -98,6 +98,8 @@ def complaint_event_payload(
         "unit_id": complaint.unit_id,
         "previous_unit_id": previous_unit_id,
         "due_at": complaint.due_at.isoformat() if complaint.due_at else None,
+        # Urgent cases raise an alert on the unit's live queue (docs/domain.md#urgency).
+        "urgent": bool(getattr(complaint, "urgent", False)),
         "changed_at": timezone.now().isoformat(),
         "actor": _actor_label(actor),
     }

@@ -1,7 +1,9 @@
 """LAPOR: filing a complaint over SMS or WhatsApp, one question at a time.
 
 The conversation lives in the database (notifications.Conversation), so it survives a restart;
-a day of silence ends it; BATAL cancels it at any step. The complaint is filed through the same
+a day of silence ends it; BATAL (CANCEL) cancels it at any step, and LAPOR (REPORT) sent again
+starts it afresh. A region is found by its official name or by a name people text ("jaktim",
+"jogja": complaints/data/region_aliases.py). The complaint is filed through the same
 intake service as the web form (same validation, same sanitising). Once an anonymous report is
 filed, nothing in the database links it to the number it came from (forget_sender).
 """
@@ -13,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
 from complaints.codes import display_code
+from complaints.data import region_aliases
 from complaints.intake.services import IntakeInvalid, complaint_submit
 from complaints.models import Agency, Province, Regency
 from complaints.sanitize import clean_text
@@ -27,7 +30,7 @@ from notifications.inbound import (
 HANDLER = "lapor"
 
 
-STEPS = ["kind", "agency", "region", "description", "first", "confidentiality", "name", "confirm"]
+STEPS = ["kind", "agency", "region", "description", "urgent", "first", "confidentiality", "name", "confirm"]
 
 # Text messages: msgids in Bahasa Indonesia, English in the catalogue under the context "sms" (so
 # translators know their length matters); sent in the texter's language.
@@ -42,6 +45,11 @@ Q_ = {
     "region": pgettext_lazy("sms", "Di kabupaten/kota atau provinsi mana? (misalnya: Kota Bandung)"),
     "description": pgettext_lazy(
         "sms", "Ceritakan apa yang terjadi, kapan, dan di mana (paling sedikit 20 huruf)."
+    ),
+    # Urgent cases go first (docs/domain.md#urgency); one segment, like every question.
+    "urgent": pgettext_lazy(
+        "sms",
+        "Mendesak? Ada bahaya bagi nyawa, keselamatan, kebebasan atau kesehatan seseorang, atau menyangkut anak atau orang yang ditahan? Balas YA atau TIDAK.",
     ),
     "first": pgettext_lazy("sms", "Sudah mengadu ke instansi itu lebih dulu? Balas 1 ya, 2 belum."),
     "confidentiality": pgettext_lazy(
@@ -65,14 +73,23 @@ Q_ = {
         "Percakapan LAPOR sudah berakhir karena tidak ada jawaban selama 24 jam. Kirim LAPOR untuk mulai lagi.",
     ),
     "cancelled": pgettext_lazy("sms", "Pengaduan dibatalkan. Kirim LAPOR untuk mulai lagi."),
+    "restarted": pgettext_lazy("sms", "Memulai laporan baru."),
     "done": pgettext_lazy(
         "sms", "Pengaduan diterima. Kode lacak {code}, PIN {pin}. Simpan keduanya. Cek: CEK {code} {pin}"
     ),
     "invalid": pgettext_lazy("sms", "Pengaduan belum dapat dikirim: {errors}"),
 }
 
+# Mendesak? YA/TIDAK (YES/NO); "TIDAK TAHU" (not said) files it as the web form's "Tidak tahu".
+URGENT_ANSWERS = {
+    "YA": "1", "Y": "1", "YES": "1", "1": "1",
+    "TIDAK": "0", "TDK": "0", "T": "0", "NO": "0", "N": "0", "2": "0",
+    "TIDAK TAHU": "", "TDK TAHU": "", "DON'T KNOW": "", "DONT KNOW": "",
+}  # fmt: skip
+
 CHOICES = {
     "kind": {"1": "maladministrasi", "2": "ham", "3": "tidak_tahu"},
+    "urgent": URGENT_ANSWERS,
     "first": {"1": "1", "2": "0", "YA": "1", "YES": "1", "BELUM": "0", "TIDAK": "0", "NO": "0"},
     "confidentiality": {"1": "terbuka", "2": "rahasia", "3": "anonim"},
 }
@@ -83,11 +100,18 @@ def say(key: str, lang: str, **values) -> str:
         return str(Q_[key]).format(**values)
 
 
-def start(inbound: Inbound) -> str:
+# The words that start a report (REPORT in English; alone, as an English reply may begin with it).
+START_WORDS = {"LAPOR", "REPORT"}
+
+
+def start(inbound: Inbound, *, restarted: bool = False) -> str:
+    """The first question. ``restarted``: LAPOR sent in the middle of a conversation, which is
+    replaced by a new one (what was answered is dropped)."""
     # English when the number's earlier complaint was in English (LAPOR itself is Indonesian).
     lang = "en" if inbound.english else "id"
     conversation_start(inbound.phone, inbound.channel, handler=HANDLER, step="kind", data={"lang": lang})
-    return say("kind", lang)
+    prefix = say("restarted", lang) + " " if restarted else ""
+    return prefix + say("kind", lang)
 
 
 def timed_out(conversation) -> str:
@@ -95,34 +119,6 @@ def timed_out(conversation) -> str:
     return say("timed_out", (conversation.data or {}).get("lang", "id"))
 
 
-# Short names people write for a province (the table holds the official names).
-PROVINCE_ALIASES = {
-    "DKI": "31",
-    "JAKARTA": "31",
-    "DKI JAKARTA": "31",
-    "DIY": "34",
-    "JABAR": "32",
-    "JATENG": "33",
-    "JATIM": "35",
-    "SUMUT": "12",
-    "SUMBAR": "13",
-    "SUMSEL": "16",
-    "BABEL": "19",
-    "KEPRI": "21",
-    "NTB": "52",
-    "NTT": "53",
-    "KALBAR": "61",
-    "KALTENG": "62",
-    "KALSEL": "63",
-    "KALTIM": "64",
-    "KALTARA": "65",
-    "SULUT": "71",
-    "SULTENG": "72",
-    "SULSEL": "73",
-    "SULTRA": "74",
-    "SULBAR": "76",
-    "MALUT": "82",
-}
 _PREFIXES = {
     "KAB": "Kabupaten",
     "KAB.": "Kabupaten",
@@ -136,22 +132,32 @@ def _match_region(answer: str):
     """(province code, regency code or "", None) for one region; (None, None, candidates) when
     the answer names several or none (candidates empty). Most specific match first:
     1. a kabupaten/kota by its full name ("Kota Bandung", "kab. bogor");
-    2. a province by its name or a common short name ("Jawa Barat", "NTB");
-    3. a kabupaten/kota without its prefix ("Sleman"; "Bogor" is both a kabupaten and a kota);
-    4. part of a name, when only one region has it."""
+    2. a name people text for a region ("jaktim", "jogja", "NTB": complaints/data/region_aliases.py);
+    3. a province by its name ("Jawa Barat");
+    4. a kabupaten/kota without its prefix ("Sleman"; "Bogor" is both a kabupaten and a kota);
+    5. part of a name, when only one region has it."""
     words = " ".join(answer.replace(",", " ").split())
     if not words:
         return None, None, []
+    alias = region_aliases.official_name(words)
     head, _, rest = words.partition(" ")
     if head.upper() in _PREFIXES and rest:
         words = f"{_PREFIXES[head.upper()]} {rest}"
     regencies = list(Regency.objects.filter(name__iexact=words))
     if len(regencies) == 1:
         return regencies[0].province_id, regencies[0].code, None
+    alias = alias or region_aliases.official_name(words)
+    if alias is not None:
+        kind, name = alias
+        if kind == "regency":
+            regencies = list(Regency.objects.filter(name__iexact=name))
+            if len(regencies) == 1:
+                return regencies[0].province_id, regencies[0].code, None
+        else:
+            provinces = list(Province.objects.filter(name__iexact=name))
+            if len(provinces) == 1:
+                return provinces[0].code, "", None
     provinces = list(Province.objects.filter(name__iexact=words))
-    alias = PROVINCE_ALIASES.get(words.upper())
-    if not provinces and alias:
-        provinces = list(Province.objects.filter(code=alias))
     if len(provinces) == 1:
         return provinces[0].code, "", None
     regencies = list(
@@ -208,7 +214,7 @@ def step(inbound: Inbound, conversation) -> str:
         return prefix + say(next_step, lang)
 
     if current in CHOICES:
-        value = CHOICES[current].get(word)
+        value = CHOICES[current].get(" ".join(word.split()))
         if value is None:
             return ask(current, say("again", lang))
         data[current] = value
@@ -256,6 +262,7 @@ LABELS = {
     "terbuka": pgettext_lazy("sms", "identitas terbuka"),
     "rahasia": pgettext_lazy("sms", "identitas rahasia"),
     "anonim": pgettext_lazy("sms", "anonim"),
+    "urgent": pgettext_lazy("sms", "mendesak"),
 }
 
 
@@ -272,6 +279,7 @@ def _summary(data: dict, lang: str) -> str:
         data.get("agency_label", ""),
         data.get("region_label", ""),
         _label(data.get("confidentiality"), lang),
+        _label("urgent", lang) if data.get("urgent") == "1" else "",
     ]
     return say("summary", lang, items="; ".join(p for p in parts if p))
 
@@ -289,6 +297,7 @@ def _submit(inbound: Inbound, conversation, data: dict, lang: str) -> str:
         "regency": data.get("regency") or "",
         "description": data.get("description", ""),
         "complained_to_agency_first": data.get("first"),
+        "urgent": data.get("urgent", ""),
         "consent_pdp": "on",  # the YA after the purpose notice
         "notify_channel": inbound.channel,
     }

@@ -1,10 +1,22 @@
 """SMS and WhatsApp for complainants, registered with notifications' inbound router.
 
-- CEK <kode> <PIN> / STATUS <code> <PIN>: the status (code and status only: phones are shared).
-- A reply from a number whose complaint awaits information: the text goes into the case at once
-  and the case goes back to its stage (provide_info); the media are fetched from Twilio after the
-  reply, by a task (media_fetch, complaints.tasks.fetch_media), and attached as evidence.
-- LAPOR: a guided intake conversation (complaints/sms/conversations.py).
+Everything the tracking page offers, by text alone (docs/domain.md#sms-and-whatsapp), with the
+tracking code and PIN from any phone, or without the PIN from the phone the case was filed with:
+- CEK <kode> <PIN> / STATUS, CHECK <code> <PIN>: the status, its deadline and what happens next,
+  and what the complainant should read: what the officer asks for, an officer's message not yet
+  answered, the outcome or the reason for a rejection (no identity: phones are shared).
+- JAWAB / ANSWER <kode> <PIN> <isi>, or a plain reply from a number whose complaint awaits
+  information: the text goes into the case at once and the case goes back to its stage
+  (provide_info); the media are fetched from Twilio after the reply, by a task (media_fetch,
+  complaints.tasks.fetch_media), and attached as evidence.
+- KEBERATAN / OBJECT <kode> <PIN> <alasan>: an objection to the outcome, inside its window.
+- CABUT / WITHDRAW <kode> <PIN> [alasan]: the complaint is withdrawn (from the filing phone the
+  code is the confirmation: "CABUT" alone asks for it).
+- LAPOR / REPORT: a guided intake conversation (complaints/sms/conversations.py); LAPOR again
+  starts it afresh, BATAL / CANCEL ends it.
+- PIN / LUPA / FORGOT <kode>: a new PIN to the filing phone.
+An anonymous reporter's number is forgotten once it is answered (forget_sender): they act with the
+code and PIN. A PIN is never kept in the record of inbound messages (``stored_body``).
 
 Every answer here is the TwiML reply to the complainant's own message, given without waiting for
 Twilio; only an attachment that could not be taken is reported later, through the outbox.
@@ -30,10 +42,19 @@ from django.utils import timezone, translation
 from django.utils.translation import pgettext_lazy
 from urllib3.util import parse_url
 
+from complaints import messaging
 from complaints.codes import ALPHABET, CODE_LENGTH, display_code, normalise_code
 from complaints.intake.forms import validate_evidence
 from complaints.intake.services import atomic_with_evidence, evidence_record
-from complaints.models import CaseMessage, Complaint, Identity, PendingMedia, State
+from complaints.models import (
+    OPEN_STATES,
+    WITHDRAWABLE_STATES,
+    CaseMessage,
+    Complaint,
+    Identity,
+    PendingMedia,
+    State,
+)
 from complaints.public.services import NewPinsExhausted, complainant_act, pin_recover_by_text
 from complaints.public.tracking import RecoveryLocked, TrackingLocked, complaint_for_tracking
 from complaints.sanitize import clean_text
@@ -47,6 +68,7 @@ from notifications.inbound import (
     register_language_resolver,
 )
 from notifications.personal import blind_index
+from notifications.texts import plain
 from workflow.engine import TransitionError
 
 logger = logging.getLogger(__name__)
@@ -63,8 +85,41 @@ MEDIA_EXTENSIONS = {
 # Text messages: msgids in Bahasa Indonesia, English in the catalogue under the context "sms" (so
 # translators know their length matters); sent in the texter's language.
 TEXTS = {
-    "status": pgettext_lazy("sms", "Sigap {code}: status {status}. Rincian: {url}/lacak/"),
+    # CEK: two segments at most before what the complainant should read (STATUS_DETAILS).
+    "status": pgettext_lazy(
+        "sms", "Sigap {code}: status {status}, tenggat {date}. {next} Rincian: {url}/lacak/"
+    ),
+    "status_ended": pgettext_lazy("sms", "Sigap {code}: status {status}. {next} Rincian: {url}/lacak/"),
+    "which_case_check": pgettext_lazy(
+        "sms", "Nomor ini punya beberapa pengaduan: {codes}. Kirim CEK <kode> untuk salah satunya."
+    ),
     "no_match": pgettext_lazy("sms", "Kode lacak atau PIN tidak cocok. Format: CEK <kode> <PIN>"),
+    "no_match_for": pgettext_lazy("sms", "Kode lacak atau PIN tidak cocok. Format: {format}"),
+    "which_case_for": pgettext_lazy(
+        "sms", "Nomor ini punya beberapa pengaduan. Sebutkan kode lacaknya, misalnya: {example}"
+    ),
+    "empty": pgettext_lazy("sms", "Sigap {code}: pesan Anda kosong. Tulis informasi yang diminta."),
+    "reason_needed": pgettext_lazy("sms", "Sigap {code}: tuliskan alasannya, misalnya: {example}"),
+    "object_done": pgettext_lazy(
+        "sms", "Sigap {code}: keberatan Anda diterima; pengaduan diperiksa kembali, tenggat {date}."
+    ),
+    "object_refused": pgettext_lazy(
+        "sms",
+        "Sigap {code}: keberatan tidak dapat diajukan (status {status}). Keberatan hanya sampai tenggatnya, setelah pengaduan selesai.",
+    ),
+    "withdraw_done": pgettext_lazy(
+        "sms", "Sigap {code}: pengaduan Anda sudah dicabut dan tidak diproses lagi."
+    ),
+    "withdraw_refused": pgettext_lazy(
+        "sms", "Sigap {code}: pengaduan tidak dapat dicabut lagi (status {status})."
+    ),
+    "withdraw_confirm": pgettext_lazy(
+        "sms",
+        "Sigap {code}: untuk mencabut pengaduan ini, kirim CABUT {code} [alasan]. Pengaduan yang dicabut tidak diproses lagi.",
+    ),
+    "nothing_to_cancel": pgettext_lazy(
+        "sms", "Tidak ada LAPOR yang sedang berjalan. Untuk mencabut pengaduan: CABUT <kode> <PIN>."
+    ),
     "locked": pgettext_lazy("sms", "Terlalu banyak percobaan yang salah. Coba lagi dalam satu jam."),
     "received_info": pgettext_lazy(
         "sms", "Sigap {code}: informasi Anda sudah kami terima dan diteruskan ke petugas."
@@ -104,10 +159,223 @@ NOTES = {
 }
 CHANNEL_NAMES = {"sms": "SMS", "whatsapp": "WhatsApp"}
 
+# How each command is written, for the answer to one written wrongly.
+FORMATS = {
+    "provide_info": pgettext_lazy("sms", "JAWAB <kode> <PIN> <isi>"),
+    "object": pgettext_lazy("sms", "KEBERATAN <kode> <PIN> <alasan>"),
+    "withdraw": pgettext_lazy("sms", "CABUT <kode> <PIN> [alasan]"),
+}
+# What happens next, one sentence per state, for CEK (the tracking page's explanation,
+# complaints/public/selectors.py STATE_EXPLANATIONS, shortened for a text).
+NEXT_STEPS = {
+    State.SUBMITTED: pgettext_lazy("sms", "Berikutnya: petugas mulai memverifikasi pengaduan Anda."),
+    State.VERIFYING: pgettext_lazy(
+        "sms", "Berikutnya: petugas memeriksa syarat formal; bila ada yang kurang, Anda dihubungi."
+    ),
+    State.MATERIAL_VERIFICATION: pgettext_lazy(
+        "sms", "Berikutnya: petugas menilai pokok pengaduan lalu merujuknya ke lembaga yang berwenang."
+    ),
+    State.AWAITING_INFO: pgettext_lazy(
+        "sms",
+        "Kirim yang diminta sebelum tenggat: JAWAB {code} <PIN> <isi>. Bila tidak, pengaduan dianggap dicabut.",
+    ),
+    State.REFERRED: pgettext_lazy(
+        "sms", "Berikutnya: unit yang berwenang menerima rujukan dan mulai memeriksa."
+    ),
+    State.EXAMINATION: pgettext_lazy(
+        "sms", "Petugas memeriksa pengaduan Anda dan dapat meminta keterangan dari Anda atau instansi."
+    ),
+    State.CLARIFICATION: pgettext_lazy(
+        "sms", "Instansi terlapor wajib menjawab klarifikasi sebelum tenggat."
+    ),
+    State.INVESTIGATION: pgettext_lazy("sms", "Ombudsman memeriksa dokumen dan keadaan di lapangan."),
+    State.MEDIATION: pgettext_lazy("sms", "Pengaduan Anda diupayakan selesai lewat mediasi dengan instansi."),
+    State.CORRECTIVE_ACTION: pgettext_lazy(
+        "sms", "Instansi wajib melakukan tindakan korektif sebelum tenggat; kami memantaunya."
+    ),
+    State.RECOMMENDATION: pgettext_lazy(
+        "sms", "Instansi wajib melaksanakan rekomendasi sebelum tenggat; kami memantaunya."
+    ),
+    State.RESOLVED: pgettext_lazy(
+        "sms", "Tidak setuju? Kirim KEBERATAN {code} <PIN> <alasan> sebelum tenggat."
+    ),
+    State.CLOSED: pgettext_lazy("sms", "Pengaduan ditutup. Terima kasih telah melapor."),
+    State.REJECTED: pgettext_lazy("sms", "Pengaduan tidak dapat ditindaklanjuti."),
+    State.WITHDRAWN: pgettext_lazy("sms", "Pengaduan tidak diproses lagi."),
+    State.DUPLICATE: pgettext_lazy("sms", "Perkembangannya mengikuti pengaduan lain tentang hal yang sama."),
+}
+# What CEK adds for the complainant to read: an officer's words, the outcome, the reason.
+STATUS_DETAILS = {
+    "requested": pgettext_lazy("sms", "Yang diminta petugas: {words}"),
+    "officer_wrote": pgettext_lazy("sms", "Pesan petugas: {words}"),
+    "outcome": pgettext_lazy("sms", "Hasil: {outcome}. {words}"),
+    "reason": pgettext_lazy("sms", "Alasan: {reason}."),
+    "suggested": pgettext_lazy("sms", "Lembaga yang dapat Anda hubungi: {body}."),
+}
+
 
 def text(key: str, english: bool, **values) -> str:
     with translation.override("en" if english else "id"):
         return str(TEXTS[key]).format(url=settings.SIGAP_PUBLIC_URL, **values)
+
+
+def _say(catalogue: dict, key, english: bool, **values) -> str:
+    with translation.override("en" if english else "id"):
+        return str(catalogue[key]).format(**values)
+
+
+# --- commands that name a case: CEK, JAWAB, KEBERATAN, CABUT --------------------------------------
+_PIN = re.compile(r"\d{6}")
+
+
+@dataclass(frozen=True)
+class Command:
+    """The words after a command's keyword: the tracking code ("" when none was written, as
+    ABCD-EFGH, ABCDEFGH or ABCD EFGH), the PIN right after it ("" when none), and the rest."""
+
+    code: str
+    pin: str
+    rest: list[str]
+    code_words: int  # how many words the code took
+
+    def stored(self, words: list[str]) -> str:
+        """The message as it is kept: the PIN replaced by asterisks (never stored, never logged)."""
+        keyword, after = words[0], words[1:]
+        return " ".join([keyword, *after[: self.code_words], "******", *self.rest])
+
+    @property
+    def text(self) -> str:
+        return clean_text(" ".join(self.rest))[:5000]
+
+
+def _is_code(value: str) -> bool:
+    return len(value) == CODE_LENGTH and not set(value) - set(ALPHABET)
+
+
+def parse_command(words: list[str]) -> Command:
+    for taken in (1, 2):
+        if len(words) < taken:
+            break
+        if taken == 2 and not (len(normalise_code(words[0])) == len(normalise_code(words[1])) == 4):
+            continue
+        code = normalise_code("".join(words[:taken]))
+        if _is_code(code):
+            rest = words[taken:]
+            if rest and _PIN.fullmatch(rest[0]):
+                return Command(code, rest[0], rest[1:], taken)
+            return Command(code, "", rest, taken)
+    return Command("", "", list(words), 0)
+
+
+CHECK_WORDS = {"CEK", "STATUS", "CHECK"}
+ACTIONS = {
+    "JAWAB": "provide_info",
+    "ANSWER": "provide_info",
+    "KEBERATAN": "object",
+    "OBJECT": "object",
+    "CABUT": "withdraw",
+    "WITHDRAW": "withdraw",
+}
+# The English keyword of each action, for the examples in an English answer.
+ACTION_WORDS = {
+    "provide_info": ("JAWAB", "ANSWER"),
+    "object": ("KEBERATAN", "OBJECT"),
+    "withdraw": ("CABUT", "WITHDRAW"),
+}
+ACTION_TEXT = {"provide_info": ("<isi>", "<text>"), "object": ("<alasan>", "<reason>"), "withdraw": ("", "")}
+
+
+def is_code_command(inbound: Inbound) -> bool:
+    """A command that names a case by its code (CEK ABCD-EFGH …): answered even in the middle of a
+    LAPOR conversation, which waits."""
+    keyword = inbound.keyword
+    if keyword not in CHECK_WORDS and keyword not in ACTIONS and keyword not in NEW_PIN_WORDS:
+        return False
+    words = inbound.words[1:]
+    if keyword in NEW_PIN_WORDS and words and words[0].upper() == "PIN":
+        words = words[1:]
+    return bool(parse_command(words).code)
+
+
+def _own_cases(phone: str, limit: int = 20) -> list[Complaint]:
+    """The cases filed with this number (its identity's keyed index), newest first."""
+    return list(Complaint.objects.filter(identity__phone_index=blind_index(phone)).order_by("-id")[:limit])
+
+
+def _by_code_and_pin(inbound: Inbound, command: Command) -> Complaint | None:
+    """The case for a code and PIN, counted against this number's guesses (TrackingLocked past
+    them). An anonymous case's number is forgotten once answered: the message would link them."""
+    complaint = complaint_for_tracking(
+        code=command.code, pin=command.pin, client_key=f"phone:{inbound.phone}", phone=inbound.phone
+    )
+    if complaint is not None and complaint.is_anonymous:
+        forget_sender(inbound)
+    return complaint
+
+
+def _status_reply(complaint: Complaint, inbound: Inbound, english: bool) -> str:
+    """The status, its deadline and what happens next (two segments at most), then what the
+    complainant should read, cut to the budget of an officer's words."""
+    code = display_code(complaint.tracking_code)
+    with translation.override("en" if english else "id"):
+        status = str(complaint.get_state_display())
+        following = str(NEXT_STEPS.get(complaint.state, "")).format(code=code)
+    ended = complaint.state not in OPEN_STATES or complaint.due_at is None
+    date = "" if ended else timezone.localtime(complaint.due_at).strftime("%d-%m-%Y")
+
+    def build(details: str) -> str:
+        # What to read follows what happens next, before the address (where the rest is).
+        after = f"{following} {details}".strip()
+        return text(
+            "status_ended" if ended else "status", english, code=code, status=status, date=date, next=after
+        )
+
+    details = _status_details(complaint, english)
+    if not details:
+        return build("")
+    language = "en" if english else "id"
+    return messaging.fit_words(build, details, channel=inbound.channel, language=language, suffix="...")
+
+
+def _status_details(complaint: Complaint, english: bool) -> str:
+    language = "en" if english else "id"
+    parts = []
+
+    def words(value: str) -> str:
+        return messaging.complainant_words(complaint, value, language=language)
+
+    if complaint.state == State.AWAITING_INFO and complaint.info_requested:
+        parts.append(_say(STATUS_DETAILS, "requested", english, words=words(complaint.info_requested)))
+    if complaint.state in (State.RESOLVED, State.CLOSED) and (complaint.outcome or complaint.public_summary):
+        with translation.override(language):
+            outcome = str(complaint.get_outcome_display() or "-")
+        parts.append(
+            _say(STATUS_DETAILS, "outcome", english, outcome=outcome, words=words(complaint.public_summary))
+        )
+    if complaint.state == State.REJECTED and complaint.rejection_reason:
+        with translation.override(language):
+            reason = str(complaint.get_rejection_reason_display())
+        parts.append(_say(STATUS_DETAILS, "reason", english, reason=reason))
+        if complaint.suggested_body:
+            parts.append(
+                _say(STATUS_DETAILS, "suggested", english, body=_one_plain_line(complaint.suggested_body))
+            )
+    # An officer's message the complainant has not answered yet (the request itself is above).
+    thread = complaint.messages.filter(
+        kind__in=(CaseMessage.Kind.TO_COMPLAINANT, CaseMessage.Kind.FROM_COMPLAINANT)
+    ).order_by("-created_at", "-id")
+    latest = thread.first()
+    if (
+        latest is not None
+        and latest.kind == CaseMessage.Kind.TO_COMPLAINANT
+        and not (complaint.state == State.AWAITING_INFO and latest.body == complaint.info_requested)
+    ):
+        parts.append(_say(STATUS_DETAILS, "officer_wrote", english, words=words(latest.body)))
+    return " ".join(p.strip() for p in parts if p.strip())
+
+
+def _one_plain_line(value: str) -> str:
+    return " ".join(plain(value or "").split())
 
 
 @register_language_resolver
@@ -121,47 +389,65 @@ def complainant_language(phone: str) -> str | None:
     )
 
 
+def _starts_report(inbound: Inbound) -> bool:
+    """LAPOR (anything after it), or REPORT alone (an English reply may begin with the word)."""
+    return inbound.keyword == "LAPOR" or (inbound.keyword == "REPORT" and len(inbound.words) == 1)
+
+
 @register_handler
 def lapor_conversation(inbound: Inbound) -> str | None:
     conversation = conversation_for(inbound.phone, inbound.channel)
     if conversation is not None and conversation.handler == conversations.HANDLER:
-        if conversation.expired and inbound.keyword != "LAPOR":
+        if conversation.expired and not _starts_report(inbound):
             return conversations.timed_out(conversation)
         if not conversation.expired:
+            if inbound.keyword in conversations.START_WORDS and len(inbound.words) == 1:
+                return conversations.start(inbound, restarted=True)  # LAPOR again: a fresh start
+            if is_code_command(inbound):
+                return None  # CEK ABCD-EFGH …: its own handler answers; the conversation waits
             return conversations.step(inbound, conversation)
-    if inbound.keyword == "LAPOR":
+    if _starts_report(inbound):
         return conversations.start(inbound)
     return None
 
 
 @register_handler
 def check_status(inbound: Inbound) -> str | None:
-    if inbound.keyword not in ("CEK", "STATUS"):
+    """CEK <kode> <PIN> from any number; CEK (or CEK <kode>) from the number the case was filed
+    with. The status, its deadline, what happens next and what to read (_status_reply)."""
+    if inbound.keyword not in CHECK_WORDS:
         return None
     english = inbound.english
     words = inbound.words[1:]
     # The PIN is a secret: it is not kept in the record of inbound messages.
-    inbound.stored_body = " ".join([inbound.words[0], *words[:-1], "******"]) if words else inbound.body
-    if len(words) < 2:
-        return text("no_match", english)
-    code, pin = "".join(words[:-1]), words[-1]
-    try:
-        # The phone number is the client whose wrong guesses are counted (no IP address here).
-        complaint = complaint_for_tracking(
-            code=code, pin=pin, client_key=f"phone:{inbound.phone}", phone=inbound.phone
-        )
-    except TrackingLocked:
-        return text("locked", english)
-    if complaint is None:
-        return text("no_match", english)
-    if complaint.is_anonymous:
-        # The record of this message would tie the number to the code (and its answer, to the
-        # status): an anonymous report stays unlinkable (conversations._submit).
-        forget_sender(inbound)
+    command = parse_command(words)
+    if command.pin:
+        inbound.stored_body = command.stored(inbound.words)
+    elif words:  # whatever was written where the PIN goes (a PIN mistyped)
+        inbound.stored_body = " ".join([inbound.words[0], *words[:-1], "******"])
+    if command.pin:
+        try:
+            # The phone number is the client whose wrong guesses are counted (no IP address here).
+            complaint = _by_code_and_pin(inbound, command)
+        except TrackingLocked:
+            return text("locked", english)
+        if complaint is None:
+            return text("no_match", english)
+    else:
+        # No PIN: only the number the case was filed with, for its own cases.
+        own = _own_cases(inbound.phone) if not command.rest else []
+        if command.code:
+            own = [c for c in own if c.tracking_code == command.code]
+        open_ = [c for c in own if c.state in OPEN_STATES]
+        if len(own) == 1 or len(open_) == 1:
+            complaint = own[0] if len(own) == 1 else open_[0]
+        elif own:
+            codes = ", ".join(display_code(c.tracking_code) for c in (open_ or own)[:5])
+            return text("which_case_check", english, codes=codes)
+        else:
+            return text("no_match", english)
     english = english or complaint.language == "en"
-    with translation.override("en" if english else "id"):
-        status = str(complaint.get_state_display())
-    return text("status", english, code=display_code(complaint.tracking_code), status=status)
+    return _status_reply(complaint, inbound, english)
 
 
 # --- PIN <kode> / LUPA <kode>: a new PIN (docs/domain.md#pin-recovery) -----------------------------
@@ -218,6 +504,149 @@ def new_pin(inbound: Inbound) -> str | None:
 
 
 @register_handler
+def act_by_text(inbound: Inbound) -> str | None:
+    """JAWAB / KEBERATAN / CABUT (ANSWER / OBJECT / WITHDRAW): the complainant's own steps by text,
+    through complainant_act like the tracking page's, with the code and PIN from any number (an
+    anonymous reporter's only way), or from the number the case was filed with without the PIN.
+    The answer confirms the step; the step's usual message to that same phone is not sent twice."""
+    name = ACTIONS.get(inbound.keyword)
+    if name is None:
+        return None
+    english = inbound.english
+    command = parse_command(inbound.words[1:])
+    if command.pin:
+        inbound.stored_body = command.stored(inbound.words)
+        try:
+            complaint = _by_code_and_pin(inbound, command)
+        except TrackingLocked:
+            return text("locked", english)
+        if complaint is None:
+            return _no_match(name, english)
+    else:
+        complaint, refusal = _own_case_for(inbound, name, command, english)
+        if complaint is None:
+            return refusal
+    english = english or complaint.language == "en"
+    code = display_code(complaint.tracking_code)
+    message = command.text
+    with messaging.answered_in_reply(inbound.channel, inbound.phone):
+        if name == "provide_info":
+            if complaint.state != State.AWAITING_INFO:
+                return text("not_waiting", english, code=code)
+            return _provide_info(inbound, complaint, message, english)
+        if name == "object":
+            return _object(
+                inbound, complaint, message, english, example=_example(name, english, command, code)
+            )
+        return _withdraw(inbound, complaint, message, english)
+
+
+def _no_match(name: str, english: bool) -> str:
+    with translation.override("en" if english else "id"):
+        return text("no_match_for", english, format=str(FORMATS[name]))
+
+
+def _example(name: str, english: bool, command: Command, code: str) -> str:
+    keyword = ACTION_WORDS[name][1 if english else 0]
+    written = [keyword, code, "<PIN>" if command.pin else "", ACTION_TEXT[name][1 if english else 0]]
+    return " ".join(w for w in written if w)
+
+
+def _own_case_for(inbound: Inbound, name: str, command: Command, english: bool):
+    """(case, None) for a command without a PIN from the number the case was filed with: the case
+    its code names, else the only one the step fits; (None, the answer) otherwise."""
+    own = _own_cases(inbound.phone)
+    if command.code:
+        chosen = [c for c in own if c.tracking_code == command.code]
+        return (chosen[0], None) if chosen else (None, _no_match(name, english))
+    if not own:
+        return None, _no_match(name, english)
+    english = english or own[0].language == "en"
+    fitting = {
+        "provide_info": lambda c: c.state == State.AWAITING_INFO,
+        "object": lambda c: c.in_objection_window,
+        "withdraw": lambda c: c.state in WITHDRAWABLE_STATES,
+    }[name]
+    candidates = [c for c in own if fitting(c)]
+    if len(candidates) > 1:
+        example = _example(name, english, command, display_code(candidates[0].tracking_code))
+        return None, text("which_case_for", english, example=example)
+    if name == "withdraw":
+        # Withdrawing cannot be undone: the code, written out, is the complainant's confirmation.
+        if candidates:
+            return None, text("withdraw_confirm", english, code=display_code(candidates[0].tracking_code))
+        return None, _refused("withdraw_refused", own[0], english)
+    # None fits: the newest case says why (no longer waiting, outside the objection window).
+    return (candidates or own)[0], None
+
+
+def _refused(key: str, complaint: Complaint, english: bool) -> str:
+    with translation.override("en" if english else "id"):
+        status = str(complaint.get_state_display())
+    return text(key, english, code=display_code(complaint.tracking_code), status=status)
+
+
+def _object(inbound: Inbound, complaint: Complaint, message: str, english: bool, *, example: str) -> str:
+    code = display_code(complaint.tracking_code)
+    if not complaint.in_objection_window:
+        return _refused("object_refused", complaint, english)
+    if not message:
+        return text("reason_needed", english, code=code, example=example)
+    try:
+        complainant_act(
+            complaint=complaint,
+            name="object",
+            via=inbound.channel,
+            message=message,
+            expected_state=State.RESOLVED,
+        )
+    except TransitionError:
+        complaint.refresh_from_db()
+        return _refused("object_refused", complaint, english)
+    date = timezone.localtime(complaint.due_at).strftime("%d-%m-%Y") if complaint.due_at else "-"
+    reply = text("object_done", english, code=code, date=date)
+    return _with_media(inbound, complaint, reply, english)
+
+
+def _withdraw(inbound: Inbound, complaint: Complaint, message: str, english: bool) -> str:
+    if complaint.state not in WITHDRAWABLE_STATES:
+        return _refused("withdraw_refused", complaint, english)
+    try:
+        complainant_act(
+            complaint=complaint,
+            name="withdraw",
+            via=inbound.channel,
+            message=message,
+            expected_state=complaint.state,
+        )
+    except TransitionError:
+        complaint.refresh_from_db()
+        return _refused("withdraw_refused", complaint, english)
+    return text("withdraw_done", english, code=display_code(complaint.tracking_code))
+
+
+def _with_media(inbound: Inbound, complaint: Complaint, reply: str, english: bool) -> str:
+    """Media sent with an objection: attached as evidence after the reply (media_fetch)."""
+    limit = settings.SIGAP_EVIDENCE_MAX_FILES
+    media = inbound.media[:limit]
+    if not media:
+        return reply
+    media_queue(complaint, inbound, media, perform_step=False)
+    if len(inbound.media) > limit:
+        _note(complaint, inbound.channel, NOTES["left_out"], count=len(inbound.media) - limit, max=limit)
+        reply = f"{reply} {text('only_first', english, max=limit)}"
+    return reply
+
+
+@register_handler
+def cancel_without_conversation(inbound: Inbound) -> str | None:
+    """BATAL / CANCEL with no LAPOR in progress: perhaps the complaint itself is meant."""
+    if inbound.keyword in ("BATAL", "CANCEL") and len(inbound.words) == 1:
+        return text("nothing_to_cancel", inbound.english)
+    return None
+
+
+@register_handler
 def reply_to_information_request(inbound: Inbound) -> str | None:
     """1. find the case of this number that awaits information (asks for the code if several);
     2. perform provide_info at once as the complainant, via sms/whatsapp, with the text;
@@ -243,13 +672,16 @@ def reply_to_information_request(inbound: Inbound) -> str | None:
             return text("which_case", english, code=display_code(waiting[0].tracking_code))
         waiting, body = chosen, " ".join(inbound.words[1:])
     complaint = waiting[0]
-    english = complaint.language == "en"
+    return _provide_info(inbound, complaint, clean_text(body)[:5000], complaint.language == "en")
+
+
+def _provide_info(inbound: Inbound, complaint: Complaint, message: str, english: bool) -> str:
+    """The complainant's provide_info with the text at once; the media queued for media_fetch."""
     code = display_code(complaint.tracking_code)
     limit = settings.SIGAP_EVIDENCE_MAX_FILES
     media = inbound.media[:limit]
-    message = clean_text(body)[:5000]
     if not message and not media:
-        return text("nothing_usable", english, code=code, reason="-")
+        return text("empty", english, code=code)
     if message:
         try:
             complainant_act(

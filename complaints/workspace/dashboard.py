@@ -10,32 +10,22 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.machine import MACHINE
-from complaints.models import OVERDUE_STATES, Complaint, HandlingUnit, Kind, Role, State
+from complaints import figures
+from complaints.figures import MEDIAN_SAMPLE, STAGES, StageRow  # noqa: F401 - this module's names before
+from complaints.models import OPEN_STATES, OVERDUE_STATES, Complaint, HandlingUnit, Kind, Role, State
 from complaints.permissions import complaints_visible_to
-from workflow import deadlines
-from workflow.models import TransitionLog
+from workflow.models import ActorKind
 
 TOP = 10
-MEDIAN_SAMPLE = 5000
 MONTHS = 12
-# (from, to) pairs of the median-days table, each measured from the first time the case entered
-# `from` (filing, for "submitted") to the first time it entered `to`.
-STAGES = (
-    (State.SUBMITTED, State.VERIFYING),
-    (State.VERIFYING, State.REFERRED),
-    (State.REFERRED, State.EXAMINATION),
-    (State.EXAMINATION, State.RESOLVED),
-)
 
 
 @dataclass
@@ -55,10 +45,15 @@ class MonthRow:
 
 
 @dataclass
-class StageRow:
+class UrgencyRow:
+    """Median days from filing to a milestone, urgent cases beside the others
+    (docs/domain.md#workload)."""
+
     label: str
-    median_days: float | None
-    cases: int
+    urgent_median: float | None
+    urgent_cases: int
+    other_median: float | None
+    other_cases: int
 
 
 @dataclass
@@ -75,6 +70,10 @@ class Dashboard:
     resolved_total: int
     resolved_on_time: int
     overdue_by_unit: list[Bar]
+    # Urgent cases (Complaint.urgent): how many, how many still open, and how fast they were handled.
+    urgent_total: int = 0
+    urgent_open: int = 0
+    urgency_speed: list[UrgencyRow] = field(default_factory=list)
     units: list[HandlingUnit] = field(default_factory=list)  # the ?unit= choices (administrators)
     unit_id: int | None = None
 
@@ -117,55 +116,19 @@ def _bars(rows, *, labels: dict | None = None, top: int | None = None) -> list[B
     return bars
 
 
-def _grouped(complaints: QuerySet[Complaint], expression) -> list[tuple]:
-    return list(
-        complaints.order_by()
-        .annotate(key=expression)
-        .values("key")
-        .annotate(n=Count("id"))
-        .values_list("key", "n")
-    )
-
-
-def _month_start(moment: datetime) -> datetime:
-    local = timezone.localtime(moment)
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
 def _months(complaints: QuerySet[Complaint], *, now: datetime) -> list[MonthRow]:
     """Received and resolved per calendar month (Jakarta time), the last MONTHS months, oldest first."""
-    start = _month_start(now)
-    for _step in range(MONTHS - 1):
-        start = _month_start(start - timedelta(days=1))
-    received = dict(
-        complaints.filter(created_at__gte=start)
-        .order_by()
-        .annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .values_list("month", "n")
-    )
-    resolved = dict(
-        complaints.filter(resolved_at__gte=start)
-        .order_by()
-        .annotate(month=TruncMonth("resolved_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .values_list("month", "n")
-    )
-
-    def key(moment):
-        local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-        return (local.year, local.month)
-
-    received = {key(m): n for m, n in received.items()}
-    resolved = {key(m): n for m, n in resolved.items()}
-    rows, month = [], start
-    for _step in range(MONTHS):
-        rows.append(
-            MonthRow(month=month, received=received.get(key(month), 0), resolved=resolved.get(key(month), 0))
+    months = figures.months_back(now, MONTHS)
+    received = figures.monthly(complaints, "created_at", start=months[0])
+    resolved = figures.monthly(complaints, "resolved_at", start=months[0])
+    rows = [
+        MonthRow(
+            month=month,
+            received=received.get(figures.month_key(month), 0),
+            resolved=resolved.get(figures.month_key(month), 0),
         )
-        month = _month_start(month + timedelta(days=32))
+        for month in months
+    ]
     peak = max([row.received for row in rows] + [row.resolved for row in rows] + [0])
     for row in rows:
         row.received_percent = round(100 * row.received / peak, 1) if peak else 0.0
@@ -173,88 +136,58 @@ def _months(complaints: QuerySet[Complaint], *, now: datetime) -> list[MonthRow]
     return rows
 
 
-def _sample_history(complaints: QuerySet[Complaint]) -> dict[int, dict]:
-    """The most recent MEDIAN_SAMPLE complaints with their transitions, oldest step first.
-
-    Two queries whatever the sample size: the complaints, then their audit rows.
-    """
-    sample = {
-        pk: {"kind": kind, "created_at": created, "steps": []}
-        for pk, kind, created in complaints.order_by("-created_at", "-id").values_list(
-            "id", "kind", "created_at"
-        )[:MEDIAN_SAMPLE]
-    }
-    if sample:
-        steps = (
-            TransitionLog.objects.using(settings.SIGAP_REPORTING_DATABASE)
-            .filter(content_type=ContentType.objects.get_for_model(Complaint), object_id__in=list(sample))
-            .order_by("object_id", "created_at", "id")
-            .values_list("object_id", "source", "target", "created_at")
-        )
-        for pk, source, target, at in steps:
-            sample[pk]["steps"].append((source, target, at))
-    return sample
+# The queries shared with the public scorecard (complaints/figures.py: one source for both).
+_grouped = figures.grouped
+_sample_history = figures.sample_history
+_stage_medians = figures.stage_medians
+_resolved_on_time = figures.resolved_on_time
 
 
-def _stage_medians(sample: dict[int, dict]) -> list[StageRow]:
-    """Median days from first entering one stage to first entering the next."""
+def _median(days: list[float]) -> float | None:
+    return round(statistics.median(days), 1) if days else None
+
+
+def _urgency_speed(sample: dict[int, dict]) -> list[UrgencyRow]:
+    """Median days from filing to the first step an officer took (verification started, or any
+    other), and from filing to the referral, for urgent and other cases apart: the same sample
+    and audit rows as the stage medians, events (claims, assignments) left out."""
+    milestones = (
+        (_("langkah pertama petugas"), lambda target, actor: actor == ActorKind.OFFICER),
+        (_("dirujuk ke unit penanganan"), lambda target, actor: target == State.REFERRED),
+    )
     rows = []
-    for source, target in STAGES:
-        days = []
+    for label, reached in milestones:
+        days: dict[bool, list[float]] = {True: [], False: []}
         for case in sample.values():
-            entered = {State.SUBMITTED: case["created_at"]}
-            for _from, to, at in case["steps"]:
-                entered.setdefault(to, at)
-            if source in entered and target in entered and entered[target] >= entered[source]:
-                days.append((entered[target] - entered[source]).total_seconds() / 86400)
+            for (_from, target, at), actor in zip(case["steps"], case["actors"], strict=True):
+                if target and reached(target, actor):
+                    if at >= case["created_at"]:
+                        days[bool(case["urgent"])].append((at - case["created_at"]).total_seconds() / 86400)
+                    break
         rows.append(
-            StageRow(
-                label=f"{State(source).label} → {State(target).label}",
-                median_days=round(statistics.median(days), 1) if days else None,
-                cases=len(days),
+            UrgencyRow(
+                label=str(label),
+                urgent_median=_median(days[True]),
+                urgent_cases=len(days[True]),
+                other_median=_median(days[False]),
+                other_cases=len(days[False]),
             )
         )
     return rows
-
-
-def _resolved_on_time(sample: dict[int, dict]) -> tuple[int, int]:
-    """(resolved within the examination deadline, resolved with a deadline) over the sample.
-
-    The complaint row no longer holds the examination deadline once resolved (the objection
-    window's clock replaces it), so it is rebuilt from the audit log: the examination rule from
-    first entering examination, extended by the time spent awaiting the complainant's
-    information (the clock pauses then), compared with the first resolution.
-    """
-    rules: dict[str, object] = {}
-    on_time = total = 0
-    for case in sample.values():
-        started = paused_at = None
-        paused = timedelta(0)
-        for source, target, at in case["steps"]:
-            if target == State.EXAMINATION and started is None:
-                started = at
-            elif source == State.EXAMINATION and target == State.AWAITING_INFO and started is not None:
-                paused_at = at
-            elif source == State.AWAITING_INFO and paused_at is not None:
-                paused += at - paused_at
-                paused_at = None
-            elif target == State.RESOLVED and started is not None:
-                kind = case["kind"]
-                if kind not in rules:
-                    rules[kind] = deadlines.rule_for(MACHINE, State.EXAMINATION, kind)
-                due = deadlines.due_at(rules[kind], started)
-                if due is not None:
-                    total += 1
-                    on_time += at <= due + paused
-                break
-    return on_time, total
 
 
 def dashboard_for(user, *, unit_id: int | None = None, now: datetime | None = None) -> Dashboard:
     """Everything /petugas/dasbor/ shows, for the complaints this user may see."""
     now = now or timezone.now()
     complaints, scope_label = dashboard_scope_for(user, unit_id=unit_id)
-    by_state = _grouped(complaints, F("state"))
+    # One GROUP BY state for the states' bars, the urgent ones counted beside.
+    by_state_urgency = list(
+        complaints.order_by()
+        .values("state")
+        .annotate(n=Count("id"), urgent=Count("id", filter=Q(urgent=True)))
+        .values_list("state", "n", "urgent")
+    )
+    by_state = [(state, n) for state, n, _urgent in by_state_urgency]
     sample = _sample_history(complaints)
     resolved_on_time, resolved_total = _resolved_on_time(sample)
     overdue = (
@@ -285,6 +218,9 @@ def dashboard_for(user, *, unit_id: int | None = None, now: datetime | None = No
         resolved_total=resolved_total,
         resolved_on_time=resolved_on_time,
         overdue_by_unit=_bars(list(overdue), top=15),
+        urgent_total=sum(urgent for _state, _n, urgent in by_state_urgency),
+        urgent_open=sum(urgent for state, _n, urgent in by_state_urgency if state in OPEN_STATES),
+        urgency_speed=_urgency_speed(sample),
         units=list(HandlingUnit.objects.filter(is_active=True).order_by("kind", "name")) if is_admin else [],
         unit_id=unit_id if is_admin else None,
     )

@@ -112,6 +112,8 @@ class QueueFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Lewat tenggat"), method="filter_overdue", widget=OverdueSelect
     )
+    # Urgent cases (docs/domain.md#urgency): the queue lists them first anyway; this lists them alone.
+    urgent = django_filters.BooleanFilter(label=_("Mendesak"), field_name="urgent", widget=OverdueSelect)
     q = django_filters.CharFilter(
         label=_("Cari kode lacak, nama, telepon, NIK atau isi"), method="filter_search"
     )

@@ -29,7 +29,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from complaints.identity import identity_read
-from complaints.machine import MACHINE
+from complaints.machine import stage_rule
 from complaints.models import (
     EXAMINATION_STATES,
     Complaint,
@@ -158,7 +158,7 @@ def referral_letter_for(officer, complaint: Complaint) -> ReferralLetter:
 
     # 2. The deadline for the destination to accept: the running clock while the case waits for
     # it; once accepted (or later) the date it had, counted again from the referral.
-    rule = workflow_deadlines.rule_for(MACHINE, State.REFERRED, complaint.kind)
+    rule = stage_rule(complaint, State.REFERRED)  # an urgent case's shorter one included
     if complaint.state == State.REFERRED:
         accept_by = complaint.due_at
     else:

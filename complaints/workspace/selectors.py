@@ -35,25 +35,42 @@ class QueuePage:
 
 def _encode(complaint: Complaint) -> str:
     due = complaint.due_at.isoformat() if complaint.due_at else None
-    return base64.urlsafe_b64encode(json.dumps([due, complaint.pk]).encode()).decode()
+    return base64.urlsafe_b64encode(json.dumps([int(complaint.urgent), due, complaint.pk]).encode()).decode()
 
 
 def decode_cursor(cursor: str):
-    """The (due_at, id) a page's cursor names, or None for one this server did not write."""
+    """The (urgent, due_at, id) a page's cursor names, or None for one this server did not write.
+
+    A cursor of the pages before urgent cases came first, (due_at, id), is read as a place among
+    the urgent cases: whoever follows it sees every case after it (some perhaps twice), never fewer."""
     try:
-        due, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return (datetime.datetime.fromisoformat(due) if due else None), int(pk)
+        position = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(position, list):
+            raise ValueError(cursor)
+        if len(position) == 2:
+            urgent, (due, pk) = True, position
+        else:
+            urgent, due, pk = position
+        if isinstance(urgent, float) or urgent not in (0, 1):  # JSON's 0/1 (or false/true) only
+            raise ValueError(cursor)
+        return bool(urgent), (datetime.datetime.fromisoformat(due) if due else None), int(pk)
     # RecursionError: "[[[[…" nested deeper than the parser goes; OverflowError: int(1e999).
     except (ValueError, TypeError, RecursionError, OverflowError):
         return None
 
 
+# The queue's order: urgent cases first (docs/domain.md#urgency), then the soonest deadline (so
+# overdue cases lead), those without one last. The index complaint_unit_urgent_due serves it.
+QUEUE_ORDER = (F("urgent").desc(), F("due_at").asc(nulls_last=True), "id")
+
+
 def queue_queryset(officer) -> QuerySet[Complaint]:
-    """An officer's cases, soonest deadline first (so overdue cases lead), those without one last."""
+    """An officer's cases, urgent ones first, then soonest deadline first (so overdue cases lead),
+    those without one last."""
     return (
         complaints_visible_to(officer)
         .select_related("category", "agency", "unit", "assignee", "province")
-        .order_by(F("due_at").asc(nulls_last=True), "id")
+        .order_by(*QUEUE_ORDER)
     )
 
 
@@ -65,12 +82,12 @@ def queue_queryset(officer) -> QuerySet[Complaint]:
 QUEUE_COLUMNS = (
     "tracking_code", "state", "kind", "channel", "confidentiality", "created_at", "due_at",
     "category__name_id", "category__name_en", "agency__name", "agency_name", "province", "regency_id",
-    "unit", "assignee", "received_by", "agency_due_at",
+    "unit", "assignee", "received_by", "agency_due_at", "urgent",
 )  # fmt: skip
 
 
 def complaint_queue_for(officer, *, params, cursor: str = "", page_size: int = PAGE_SIZE) -> QueuePage:
-    """One page of the queue: keyset pagination on (due_at, id), no COUNT of the whole table."""
+    """One page of the queue: keyset pagination on (urgent, due_at, id), no COUNT of the whole table."""
     filters = queue_filter_for(officer, params=params)
     queryset = (
         filters.qs.select_related(None)
@@ -80,14 +97,21 @@ def complaint_queue_for(officer, *, params, cursor: str = "", page_size: int = P
     )
     position = decode_cursor(cursor) if cursor else None
     if position:
-        due, pk = position
-        if due is None:
-            queryset = queryset.filter(due_at__isnull=True, id__gt=pk)
-        else:
-            queryset = queryset.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=pk) | Q(due_at__isnull=True))
+        queryset = queryset.filter(_after(*position))
     rows = list(queryset[: page_size + 1])
     next_cursor = _encode(rows[page_size - 1]) if len(rows) > page_size else None
     return QueuePage(rows=rows[:page_size], next_cursor=next_cursor, filters=filters)
+
+
+def _after(urgent: bool, due, pk: int) -> Q:
+    """The rows after (urgent, due, pk) in QUEUE_ORDER: the rest of its group (urgent or not) by
+    (due_at, id), the cases without a deadline last; after the urgent ones, every other case."""
+    if due is None:
+        rest = Q(due_at__isnull=True, id__gt=pk)
+    else:
+        rest = Q(due_at__gt=due) | Q(due_at=due, id__gt=pk) | Q(due_at__isnull=True)
+    condition = Q(urgent=urgent) & rest
+    return condition | Q(urgent=False) if urgent else condition
 
 
 class _RequestLike:
@@ -172,6 +196,8 @@ def _event_detail(log) -> str:
         fields = log.fields or {}
         kind = document_kind_label(fields.get("kind", ""))
         return f"{kind}: {fields['title']}" if fields.get("title") else kind
+    if log.transition == "urgency_reviewed":
+        return _urgency_detail(log.fields or {})
     if log.transition != "assign":
         return ""
     assignee = (log.fields or {}).get("assignee") or {}
@@ -184,6 +210,25 @@ def _event_detail(log) -> str:
     if assignee:
         return _("kepada %(assignee)s") % {"assignee": assignee.get("name", "")}
     return _("dilepas dari %(previous)s") % {"previous": previous.get("name", "")}
+
+
+def _urgency_detail(fields: dict) -> str:
+    """An urgency review in words: "mendesak (sebelumnya tidak mendesak, disarankan Sigap)"."""
+    from complaints.urgency import source_label
+
+    def said(urgent) -> str:
+        return str(_("mendesak") if urgent else _("tidak mendesak"))
+
+    before = said(fields.get("previous"))
+    source = source_label(fields.get("source") or "")
+    if fields.get("urgent") == fields.get("previous"):
+        detail = _("%(decision)s, dikonfirmasi") % {"decision": said(fields.get("urgent"))}
+    else:
+        detail = _("%(decision)s (sebelumnya %(previous)s)") % {
+            "decision": said(fields.get("urgent")),
+            "previous": f"{before}, {source}" if source else before,
+        }
+    return str(detail)
 
 
 def case_timeline(complaint: Complaint) -> list:
@@ -223,7 +268,7 @@ def case_timeline(complaint: Complaint) -> list:
 def case_clock(complaint: Complaint) -> dict:
     """The stage clock as the case page says it: the rule it runs on (and its source), the
     working or calendar days left or overdue, and whether it is paused for the complainant."""
-    from complaints.machine import CLOCK_OF, MACHINE, agency_rule
+    from complaints.machine import agency_rule, stage_rule
     from complaints.models import AGENCY_STATES
     from workflow import deadlines as workflow_deadlines
 
@@ -233,9 +278,7 @@ def case_clock(complaint: Complaint) -> dict:
     if agency:
         rule = agency_rule(complaint, complaint.state)
     else:
-        rule = workflow_deadlines.rule_for(
-            MACHINE, CLOCK_OF.get(complaint.state, complaint.state), complaint.kind
-        )
+        rule = stage_rule(complaint, complaint.state)  # an urgent case's shorter rule, where it has one
     clock = {
         "due_at": complaint.due_at,
         "overdue": complaint.is_overdue,
@@ -480,3 +523,216 @@ def likely_duplicates_for(officer, complaint: Complaint, *, limit: int = DUPLICA
         row.duplicate_reasons = reasons[row.pk]
     rows.sort(key=lambda row: (-len(row.duplicate_reasons), -row.created_at.timestamp(), -row.pk))
     return rows[:limit]
+
+
+# --- a unit's workload, the assignment's suggestion, an officer's own cases ------------------------
+# docs/domain.md#workload. The roles a unit's load lists by name (the others who hold its cases, a
+# supervisor for one, are listed too), and the role suggested for a case, by the kind of unit: a
+# desk's intake officers, an Ombudsman office's or a Kanwil's case officers.
+LOAD_ROLES = (Role.INTAKE_OFFICER, Role.CASE_OFFICER)
+DESK = "intake"  # UnitKind.INTAKE
+HANDLER_ROLE = {DESK: Role.INTAKE_OFFICER, "ombudsman": Role.CASE_OFFICER, "kanwil_ham": Role.CASE_OFFICER}
+# The load table's stage columns: a desk's stages, or a handling unit's (the Kanwil's route has no
+# investigation or corrective action). A stage outside these is shown when the unit holds a case in it.
+DESK_STAGES = (State.SUBMITTED, State.VERIFYING, State.MATERIAL_VERIFICATION, State.AWAITING_INFO)
+OMBUDSMAN_ONLY_STAGES = (State.INVESTIGATION, State.CORRECTIVE_ACTION)
+
+
+class OfficerLoad:
+    """One row of a unit's load: an officer's open cases (None: the cases nobody holds). Past the
+    officer's deadline (OVERDUE_STATES, due_at < now) and past the reported agency's
+    (AGENCY_STATES, agency_due_at < now) are counted apart; ``oldest`` is the case in an officer's
+    stage (OVERDUE_STATES) whose last step (state_changed_at) is the oldest."""
+
+    def __init__(self, officer=None):
+        self.officer = officer
+        self.by_state: dict[str, int] = {}
+        self.urgent = self.overdue = self.agency_late = 0
+        self.oldest: Complaint | None = None
+        self.cells: list[int] = []  # by_state in the table's column order
+
+    @property
+    def open(self) -> int:
+        return sum(self.by_state.values())
+
+    @property
+    def is_unit_officer(self) -> bool:
+        """False for someone holding the unit's cases who is not (or no longer) its active officer."""
+        return self.officer is None or getattr(self.officer, "_unit_officer", True)
+
+
+@dataclass
+class UnitLoad:
+    unit: object
+    states: list  # [(state, label)]: the stage columns
+    officers: list  # [OfficerLoad], the most open cases first, then by name
+    unassigned: OfficerLoad
+    total: OfficerLoad
+
+    def open_by_officer(self) -> dict[int, int]:
+        return {row.officer.pk: row.open for row in self.officers}
+
+
+def _officer_sort_name(user) -> str:
+    return (user.get_full_name() or user.get_username()).casefold()
+
+
+def officer_loads(unit, *, now) -> UnitLoad:
+    """The open cases of ``unit`` by who holds them: per officer (the unit's active intake and case
+    officers, each listed even with nothing, and anyone else holding one of its cases) and for
+    the cases nobody holds, by stage (OPEN_STATES), with the urgent ones, the overdue ones and the
+    agency-late ones, and the oldest untouched case (the oldest last step, state_changed_at, among
+    the stages whose clock the officer runs). Three queries whatever the size of the unit: the
+    counts (GROUP BY assignee, state), the oldest case per officer (a window), the officers."""
+    from django.db.models import Count, Window
+    from django.db.models.functions import RowNumber
+
+    from complaints.models import AGENCY_STATES, OPEN_STATES, OVERDUE_STATES, User
+
+    open_cases = Complaint.objects.filter(unit=unit, state__in=OPEN_STATES)
+    grouped = (
+        open_cases.order_by()
+        .values("assignee", "state")
+        .annotate(
+            n=Count("id"),
+            urgent=Count("id", filter=Q(urgent=True)),
+            overdue=Count("id", filter=Q(state__in=OVERDUE_STATES, due_at__lt=now)),
+            agency_late=Count("id", filter=Q(state__in=AGENCY_STATES, agency_due_at__lt=now)),
+        )
+    )
+    rows: dict[int | None, OfficerLoad] = {}
+    total = OfficerLoad()
+    for group in grouped:
+        row = rows.setdefault(group["assignee"], OfficerLoad())
+        for each in (row, total):
+            each.by_state[group["state"]] = each.by_state.get(group["state"], 0) + group["n"]
+            each.urgent += group["urgent"]
+            each.overdue += group["overdue"]
+            each.agency_late += group["agency_late"]
+    oldest = (
+        Complaint.objects.filter(unit=unit, state__in=OVERDUE_STATES)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("assignee")],
+                order_by=[F("state_changed_at").asc(), F("id").asc()],
+            )
+        )
+        .filter(rank=1)
+        .only("tracking_code", "state", "state_changed_at", "assignee", "urgent", "due_at")
+    )
+    for case in oldest:
+        rows.setdefault(case.assignee_id, OfficerLoad()).oldest = case
+    holders = {pk for pk in rows if pk is not None}
+    officers = User.objects.filter(
+        Q(unit=unit, is_active=True, role__in=LOAD_ROLES) | Q(pk__in=holders)
+    ).select_related(None)
+    listed = []
+    for officer in officers:
+        officer._unit_officer = officer.is_active and officer.unit_id == unit.pk and bool(officer.role)
+        row = rows.get(officer.pk) or OfficerLoad()
+        row.officer = officer
+        listed.append(row)
+    listed.sort(key=lambda row: (-row.open, _officer_sort_name(row.officer)))
+    unassigned = rows.get(None) or OfficerLoad()
+    if unit.kind == DESK:
+        route = DESK_STAGES
+    else:
+        route = [s for s in OPEN_STATES if s not in DESK_STAGES[:3]]
+        if unit.kind != "ombudsman":
+            route = [s for s in route if s not in OMBUDSMAN_ONLY_STAGES]
+    states = [(s, State(s).label) for s in OPEN_STATES if s in route or total.by_state.get(s)]
+    for row in [*listed, unassigned, total]:
+        row.cells = [row.by_state.get(state, 0) for state, _label in states]
+    return UnitLoad(unit=unit, states=states, officers=listed, unassigned=unassigned, total=total)
+
+
+def assign_choices(officers, unit, *, now, complaint: Complaint | None = None) -> list:
+    """The officers an assignment offers (the queue's, or services.assignable_officers of a case),
+    fewest open cases of ``unit`` first (officer_loads), each with ``open_load`` and ``suggested``:
+    True for one of them, the least loaded of those who handle such a case (an active officer of
+    the unit in its HANDLER_ROLE, and for a handling unit a case of its route). A suggestion,
+    never a choice: the form still preselects nobody."""
+    from complaints.models import DESTINATION_KIND
+
+    choices = list(officers)
+    for officer in choices:
+        officer.open_load, officer.suggested = None, False
+    if unit is None or not choices:
+        return choices
+    loads = officer_loads(unit, now=now).open_by_officer()
+    for officer in choices:
+        officer.open_load = loads.get(officer.pk, 0)
+    choices.sort(key=lambda officer: (officer.open_load, _officer_sort_name(officer)))
+    route = DESTINATION_KIND.get(complaint.kind) if complaint is not None else None
+    if unit.kind != DESK and route is not None and route != unit.kind:
+        return choices  # a case of the other route: nobody here handles it
+    for officer in choices:
+        if officer.is_active and officer.unit_id == unit.pk and officer.role == HANDLER_ROLE.get(unit.kind):
+            officer.suggested = True
+            break
+    return choices
+
+
+MY_CASES_MAX = 300
+ASSIGNED_COLUMNS = (
+    "tracking_code", "state", "kind", "urgent", "due_at", "agency_due_at", "created_at",
+    "agency__name", "agency_name", "unit__name",
+)  # fmt: skip
+
+
+@dataclass
+class AssignedCases:
+    officer: object
+    rows: list
+    more: bool  # more than MY_CASES_MAX were found: the rest are on the queue
+
+    @property
+    def today(self) -> int:
+        return sum(row.needs_today for row in self.rows)
+
+
+def clock_owner(state: str) -> str:
+    """Whose deadline a case's due_at is: the reported agency's (AGENCY_STATES), the complainant's
+    (awaiting their information; the objection window of an outcome) or the officer's."""
+    from complaints.models import AGENCY_STATES
+
+    if state in AGENCY_STATES:
+        return "agency"
+    if state == State.AWAITING_INFO:
+        return "complainant"
+    if state == State.RESOLVED:
+        return "objection"
+    return "officer"
+
+
+def assigned_cases_for(viewer, officer, *, now) -> AssignedCases:
+    """The open cases ``officer`` holds, among those ``viewer`` may see ("Kasus saya" when they are
+    the same): what needs doing today first (a deadline of the officer's or of the reported agency,
+    due before tomorrow or already past), then the urgent ones, then by deadline. Each row says
+    whether it ``needs_today``, whose deadline it is (``clock``: clock_owner) and whether that
+    deadline has passed (``overdue_now``). One query."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from complaints.models import AGENCY_STATES, OPEN_STATES, OVERDUE_STATES
+
+    tomorrow = datetime.datetime.combine(
+        timezone.localdate(now) + datetime.timedelta(days=1),
+        datetime.time.min,
+        tzinfo=timezone.get_current_timezone(),
+    )
+    today = Q(state__in=[*OVERDUE_STATES, *AGENCY_STATES], due_at__lt=tomorrow)
+    cases = (
+        complaints_visible_to(viewer)
+        .filter(assignee=officer, state__in=OPEN_STATES)
+        .annotate(later=Case(When(today, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .select_related("agency", "unit")
+        .only(*ASSIGNED_COLUMNS)
+        .order_by("later", "-urgent", F("due_at").asc(nulls_last=True), "id")
+    )
+    rows = list(cases[: MY_CASES_MAX + 1])
+    for row in rows:
+        row.needs_today = row.later == 0
+        row.clock = clock_owner(row.state)
+        row.overdue_now = row.due_at is not None and row.due_at < now
+    return AssignedCases(officer=officer, rows=rows[:MY_CASES_MAX], more=len(rows) > MY_CASES_MAX)

@@ -19,6 +19,8 @@ from complaints.identity import handles
 from complaints.intake.forms import validate_evidence
 from complaints.intake.services import atomic_with_evidence, complaint_create, evidence_record
 from complaints.models import (
+    OPEN_STATES,
+    OVERDUE_STATES,
     CaseMessage,
     Complaint,
     Confidentiality,
@@ -35,6 +37,7 @@ from complaints.permissions import complaints_visible_to, files_at_desk, may_att
 from complaints.realtime import events as realtime
 from complaints.redaction import mask_identifiers
 from complaints.sanitize import clean_text
+from complaints.urgency import SOURCE_OFFICER
 from complaints.workspace.documents import DESK_DOCUMENT_KIND, DOCUMENT_KINDS, TITLE_MAX_LENGTH
 from complaints.workspace.selectors import data_request_text_visible
 from workflow import engine
@@ -435,3 +438,82 @@ def pin_reissue_at_desk(*, officer, complaint: Complaint, note: str, via: str = 
             fields={"sent_to": "desk"},
             note=mask_identifiers(note, identity),
         )
+
+
+# --- urgency: an officer confirms or changes it (docs/domain.md#urgency) ---------------------------
+URGENCY_NOTE_MAX_LENGTH = 300
+# A case's own stages, whose clock a change of urgency restarts under the new rule from the stage's
+# start. Not the complainant's (awaiting_info, the objection window) nor the reported agency's.
+URGENCY_CLOCK_STATES = OVERDUE_STATES
+
+
+def may_review_urgency(officer, complaint: Complaint) -> bool:
+    """Who confirms or changes whether a case is urgent: the officers who may act on it, as for its
+    steps: an intake officer or supervisor of a desk that sees it, a case officer or supervisor of
+    the unit it was referred to (an administrator passes every officer check). Only while it is open."""
+    from complaints.permissions import at_handling_unit, at_intake_desk
+
+    if not getattr(officer, "is_authenticated", False) or complaint.state not in OPEN_STATES:
+        return False
+    actor = Actor.officer(officer)
+    return at_intake_desk(complaint, actor) or at_handling_unit(complaint, actor)
+
+
+@transaction.atomic
+def urgency_review(officer, complaint: Complaint, urgent: bool, note: str, *, via: str = "web") -> Complaint:
+    """An officer confirms (``urgent`` as it is) or changes whether the case is urgent. The reason
+    (``note``) is required for a change; for a confidential or anonymous complaint the identifiers
+    typed into it are masked. The case's urgency then comes from the officer (urgency_source
+    "officer", who and when); a change restarts the current stage's clock under the new rule from
+    the stage's start (state_changed_at): an urgent case's shorter rule, or the usual one. The audit
+    trail records "urgency_reviewed" with the decision, the one before it and who had made that.
+
+    PermissionDenied for an officer who may not (may_review_urgency); ValidationError for a change
+    without a reason or a reason that is too long."""
+    from complaints.machine import due_for
+
+    if not may_review_urgency(officer, complaint):
+        raise PermissionDenied
+    urgent = bool(urgent)
+    note = clean_text(note or "").strip()
+    if len(note) > URGENCY_NOTE_MAX_LENGTH:
+        raise ValidationError(
+            _("Alasan terlalu panjang (paling banyak %(limit)d karakter).")
+            % {"limit": URGENCY_NOTE_MAX_LENGTH}
+        )
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    previous, previous_source = locked.urgent, locked.urgency_source
+    if urgent != previous and not note:
+        raise ValidationError(_("Tuliskan alasan mengubah status mendesak kasus ini."))
+    if note and locked.confidentiality != Confidentiality.OPEN:
+        note = mask_identifiers(note, Identity.objects.filter(complaint=locked).first())
+    now = timezone.now()
+    locked.urgent = urgent
+    locked.urgency_source = SOURCE_OFFICER
+    locked.urgency_note = note
+    locked.urgency_reviewed_at = now
+    locked.urgency_reviewed_by = officer
+    changed = ["urgent", "urgency_source", "urgency_note", "urgency_reviewed_at", "urgency_reviewed_by"]
+    if urgent != previous and locked.state in URGENCY_CLOCK_STATES and locked.due_at is not None:
+        locked.due_at = due_for(locked, locked.state, start=locked.state_changed_at)
+        changed.append("due_at")
+        if locked.due_at is not None and locked.due_at >= now:
+            locked.overdue_flagged_at = None  # not late any more: flagged again if it becomes so
+            changed.append("overdue_flagged_at")
+    Complaint.objects.filter(pk=locked.pk).update(**{name: getattr(locked, name) for name in changed})
+    engine.record_event(
+        locked,
+        "urgency_reviewed",
+        actor=Actor.officer(officer),
+        via=via,
+        fields={"urgent": urgent, "previous": previous, "source": previous_source},
+        note=note,
+    )
+    # The unit's live queue: "urgency_raised" (an alert) when the case has just become urgent.
+    raised = urgent and not previous
+    realtime.broadcast_complaint_event_on_commit(
+        locked, event="urgency_raised" if raised else "urgency_reviewed", actor=officer
+    )
+    for name in changed:
+        setattr(complaint, name, getattr(locked, name))
+    return locked

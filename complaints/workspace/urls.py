@@ -19,6 +19,7 @@ urlpatterns: list = [
     ),
     path("kasus/<int:pk>/ambil/", views.case_claim, name="officer_case_claim"),
     path("kasus/<int:pk>/pin-baru/", views.case_pin_reissue, name="officer_case_pin_reissue"),
+    path("kasus/<int:pk>/mendesak/", views.case_urgency_review, name="officer_case_urgency"),
     path(
         "kasus/<int:pk>/data-pribadi/<int:request_id>/jawab/",
         views.case_data_request_answer,
@@ -35,5 +36,15 @@ urlpatterns: list = [
     path("token-api/", views.api_token, name="officer_api_token"),
     # Dashboard and CSV export.
     path("dasbor/", views.dashboard, name="officer_dashboard"),
+    # Workload: a unit's open cases by officer; an officer's own cases (docs/domain.md#workload).
+    path("beban/", views.workload, name="officer_workload"),
+    path("beban/<int:officer_id>/", views.officer_cases, name="officer_cases"),
+    path("kasus-saya/", views.my_cases, name="officer_my_cases"),
     path("ekspor.csv", views.export_csv, name="officer_export_csv"),
+    # An agency's public scorecard, as the attachment of a P2HAM/KKPHAM assessment.
+    path(
+        "kinerja/instansi/<int:pk>/ekspor.csv",
+        views.scorecard_export,
+        name="officer_scorecard_export",
+    ),
 ]

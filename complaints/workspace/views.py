@@ -3,12 +3,13 @@ another unit's case is 404, never 403 (its existence is not confirmed)."""
 
 from __future__ import annotations
 
+import csv
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -29,9 +30,23 @@ from complaints.intake.services import (
     idempotency_key_for,
     replay_forget,
 )
-from complaints.models import CHANNEL_CHOICES, CaseMessage, Complaint, DataRequest, DeskChannel, Role, User
+from complaints.models import (
+    CHANNEL_CHOICES,
+    Agency,
+    CaseMessage,
+    Complaint,
+    DataRequest,
+    DeskChannel,
+    HandlingUnit,
+    Role,
+    UnitKind,
+    User,
+)
 from complaints.permissions import files_at_desk, is_officer, may_attach_document
 from complaints.public import receipts
+from complaints.scorecard import selectors as scorecard
+from complaints.scorecard.snapshot import Period, PeriodInvalid
+from complaints.urgency import reason_labels, source_label
 from complaints.workspace.dashboard import dashboard_for
 from complaints.workspace.exports import complaint_export_lines
 from complaints.workspace.forms import DeskIntakeForm, DocumentForm, consent_method_label
@@ -42,6 +57,8 @@ from complaints.workspace.referral import (
     referral_letter_for,
 )
 from complaints.workspace.selectors import (
+    assign_choices,
+    assigned_cases_for,
     case_clock,
     case_files,
     case_timeline,
@@ -52,6 +69,7 @@ from complaints.workspace.selectors import (
     data_requests_for_case,
     identity_access_log_for,
     likely_duplicates_for,
+    officer_loads,
     open_data_requests_for,
     queue_for_export,
     referred_matches_for,
@@ -66,8 +84,10 @@ from complaints.workspace.services import (
     data_request_answer,
     desk_complaint_file,
     may_reissue_pin,
+    may_review_urgency,
     pin_reissue_at_desk,
     thread_post,
+    urgency_review,
 )
 from notifications.outbox import messages_for
 from notifications.personal import decrypt, encrypt
@@ -109,8 +129,14 @@ def queue(request):
             # Requests about personal data, due in 3×24 hours: above the cases (UU 27/2022 PDP).
             "data_requests": open_data_requests_for(request.user),
             "can_assign": request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR),
-            "officers": User.objects.filter(unit_id=request.user.unit_id, is_active=True).exclude(role="")
-            if request.user.unit_id
+            # Fewest open cases first, the least-loaded officer marked as the suggestion
+            # (docs/domain.md#workload); only built for those who assign.
+            "officers": assign_choices(
+                User.objects.filter(unit_id=request.user.unit_id, is_active=True).exclude(role=""),
+                request.user.unit,
+                now=timezone.now(),
+            )
+            if request.user.unit_id and request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
             else [],
         },
     )
@@ -138,6 +164,7 @@ def case_context(
         "timeline": timeline,
         "referral_letter": has_referral_letter(complaint, timeline),
         "read_only": read_only,
+        "urgency": case_urgency(request, complaint, read_only=read_only),
     }
     if read_only:
         # A case the desk referred (docs/domain.md#desk-intake): what it is and where it went. No
@@ -161,7 +188,12 @@ def case_context(
         "notes": [m for m in thread if m.kind == CaseMessage.Kind.INTERNAL],
         "outbound": messages_for(f"complaint:{complaint.pk}")[:20],
         "duplicates": complaint.duplicates.all(),
-        "assignable": assignable_officers(complaint),
+        # Fewest open cases first, the least-loaded eligible officer marked (docs/domain.md#workload).
+        "assignable": assign_choices(
+            assignable_officers(complaint), complaint.unit, now=timezone.now(), complaint=complaint
+        )
+        if request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
+        else [],
         "can_assign": request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR),
         "data_requests": data_requests_for_case(request.user, complaint),
         "data_request_outcomes": DataRequest.Outcome.choices,
@@ -169,6 +201,35 @@ def case_context(
         if request.user.role in (Role.SUPERVISOR, Role.ADMINISTRATOR)
         else [],
     }
+
+
+def case_urgency(request, complaint, *, read_only: bool = False) -> dict:
+    """The case page's urgency panel (docs/domain.md#urgency): urgent or not, who said so last, why
+    Sigap suggested it, the officer's reason, and whether this officer may confirm or change it."""
+    return {
+        "source": source_label(complaint.urgency_source),
+        "reasons": reason_labels(complaint.urgency_reasons),
+        "may_review": not read_only and may_review_urgency(request.user, complaint),
+    }
+
+
+@never_cache
+@officer_required
+@require_POST
+def case_urgency_review(request, pk: int):
+    """An officer confirms or changes whether a case is urgent, with a reason (required for a change)."""
+    complaint = complaint_detail_for(request.user, pk)
+    choice = request.POST.get("urgent", "")
+    if choice not in ("1", "0"):
+        messages.error(request, _("Pilih apakah kasus ini mendesak atau tidak."))
+        return redirect(f"{reverse('officer_case', args=[pk])}#mendesak")
+    try:
+        urgency_review(request.user, complaint, choice == "1", request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Keputusan kemendesakan tercatat."))
+    return redirect(f"{reverse('officer_case', args=[pk])}#mendesak")
 
 
 @never_cache  # it may show an identity: not kept for the Back button of a shared computer
@@ -666,4 +727,123 @@ def export_csv(request):
     response["Content-Disposition"] = f'attachment; filename="sigap-antrean-{stamp}.csv"'
     # Personal data: never kept by a shared cache or the browser's disk cache.
     response["Cache-Control"] = "no-store, private"
+    return response
+
+
+# --- workload: a unit's load, an officer's own cases (docs/domain.md#workload) ----------------------
+@require_GET
+@officer_required
+def workload(request):
+    """/petugas/beban/: a unit's open cases by officer (a supervisor: their unit; an administrator:
+    the unit they choose). Other officers: 403."""
+    if request.user.role not in (Role.SUPERVISOR, Role.ADMINISTRATOR):
+        raise PermissionDenied
+    units = []
+    if request.user.role == Role.ADMINISTRATOR:
+        units = list(HandlingUnit.objects.filter(is_active=True).order_by("kind", "name"))
+        chosen = _unit_param(request.GET.get("unit"))
+        unit = next((u for u in units if u.pk == chosen), None)
+    else:
+        unit = request.user.unit
+    return render(
+        request,
+        "complaints/officer/beban.html",
+        {
+            "load": officer_loads(unit, now=timezone.now()) if unit is not None else None,
+            "unit": unit,
+            "units": units,
+        },
+    )
+
+
+def _assigned_cases_page(request, officer):
+    return render(
+        request,
+        "complaints/officer/kasus_saya.html",
+        {
+            "cases": assigned_cases_for(request.user, officer, now=timezone.now()),
+            "own": officer.pk == request.user.pk,
+        },
+    )
+
+
+@require_GET
+@officer_required
+def my_cases(request):
+    """/petugas/kasus-saya/: the open cases this officer holds, what is due today first."""
+    return _assigned_cases_page(request, request.user)
+
+
+@require_GET
+@officer_required
+def officer_cases(request, officer_id: int):
+    """/petugas/beban/<id>/: an officer's open cases, as "Kasus saya" shows them to that officer,
+    for their unit's supervisor or an administrator. Another unit's officer: 404; any other
+    officer: 403."""
+    officer = get_object_or_404(User.objects.exclude(role=""), pk=officer_id)
+    if officer.pk != request.user.pk:
+        if request.user.role == Role.SUPERVISOR:
+            if officer.unit_id != request.user.unit_id:
+                raise Http404
+        elif request.user.role != Role.ADMINISTRATOR:
+            raise PermissionDenied
+    return _assigned_cases_page(request, officer)
+
+
+# --- the public scorecard: an agency's figures for a P2HAM/KKPHAM assessment --------------------------
+def may_export_scorecard(user, agency: Agency) -> bool:
+    """The officers who assess agencies (a case officer or supervisor of a Kanwil Kementerian HAM or
+    an Ombudsman RI office) may export an agency of their province, or a central one (no
+    province); an administrator, any (docs/domain.md#public-scorecard)."""
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    unit = user.unit
+    if user.role not in (Role.CASE_OFFICER, Role.SUPERVISOR) or unit is None:
+        return False
+    if unit.kind not in (UnitKind.KANWIL_HAM, UnitKind.OMBUDSMAN):
+        return False
+    return agency.province_id is None or agency.province_id == unit.province_id
+
+
+@require_GET
+@officer_required
+def scorecard_export(request, pk: int):
+    """/petugas/kinerja/instansi/<id>/ekspor.csv?dari=&sampai=: the agency's public figures for the
+    assessment period, with the period, the agency and each figure's explanation, to attach to
+    a P2HAM/KKPHAM assessment. The same (suppressed) figures as the public page: the file leaves
+    Sigap."""
+    agency = get_object_or_404(Agency, pk=pk)
+    if not may_export_scorecard(request.user, agency):
+        raise PermissionDenied
+    try:
+        period = Period.parse(request.GET.get("dari"), request.GET.get("sampai"))
+    except PeriodInvalid:
+        return HttpResponseBadRequest(
+            _("Periode tidak dapat dibaca."), content_type="text/plain; charset=utf-8"
+        )
+    try:
+        card = scorecard.scorecard_for(period, scorecard.agency_scope(agency.pk))
+    except scorecard.UnknownScope:
+        raise Http404 from None
+    except scorecard.Busy:
+        refusal = HttpResponse(
+            str(scorecard.BUSY_MESSAGE), status=503, content_type="text/plain; charset=utf-8"
+        )
+        refusal["Retry-After"] = str(scorecard.RETRY_AFTER)
+        return refusal
+    where = ", ".join(part[1] for part in (card.regency, card.province) if part)
+    preamble = [
+        [_("Lampiran penilaian P2HAM/KKPHAM: kinerja pelayanan publik menurut pengaduan di Sigap")],
+        [_("Instansi"), agency.name],
+        [_("Tingkat"), card.level],
+        [_("Wilayah"), where or _("Seluruh Indonesia")],
+        [_("Diunduh oleh unit"), request.user.unit.name if request.user.unit_id else _("Administrator")],
+        [_("Diunduh"), timezone.localtime().isoformat(timespec="minutes")],
+    ]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stem = f"sigap-penilaian-instansi-{agency.pk}-{period.key}"
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    response["Cache-Control"] = "no-store, private"
+    response.write("\ufeff")  # so that a spreadsheet reads the file as UTF-8
+    csv.writer(response).writerows(scorecard.csv_table(card, explanations=True, preamble=preamble))
     return response

@@ -7,7 +7,14 @@
  *     <tr data-complaint-id="12"> … <td data-field="state">…</td> <td data-field="due">…</td>
  *   <… data-live-case="12">                                      a case page
  *   data-live-text-new / -changed / -changed-by / -reload / -moved on either element override the
- *   Indonesian default texts (templates pass their translated strings).
+ *   Indonesian default texts (templates pass their translated strings); on the queue,
+ *   data-live-text-urgent / -urgent-due / -urgent-marked / -urgent-open / -urgent-label are the
+ *   texts of the urgent-case alert.
+ *
+ * Urgent cases (docs/domain.md#urgency): an urgent case arriving in this queue, one marked urgent
+ * by an officer, and one whose deadline is near ("urgent_due_soon", from the sweep) raise an alert
+ * banner (role="alert", announced at once) above the queue, with a link to the case; each case and
+ * kind of alert once per page.
  *
  * Every value from the server is put in the page with textContent, never as HTML.
  */
@@ -30,6 +37,11 @@
     reload: text("reload", "muat ulang"),
     moved: text("moved", "dipindahkan"),
     fresh: text("fresh", "baru"),
+    urgent: text("urgent", "Kasus mendesak baru: {code}"),
+    urgentDue: text("urgent-due", "Tenggat kasus mendesak segera berakhir: {code}"),
+    urgentMarked: text("urgent-marked", "Kasus kini ditandai mendesak: {code}"),
+    urgentOpen: text("urgent-open", "buka kasus"),
+    urgentLabel: text("urgent-label", "mendesak"),
   };
   var STOP_CODES = { 4401: true, 4403: true }; // not logged in / not an officer: retrying won't help
   var watchedCase = casePage ? parseInt(casePage.getAttribute("data-live-case"), 10) : null;
@@ -46,6 +58,35 @@
   notice.setAttribute("aria-live", "polite");
   notice.hidden = true;
   host.parentNode.insertBefore(notice, host);
+
+  // The urgent-case alert (queue only): assertive, so it is announced at once.
+  var alertBox = null;
+  var alerted = {};
+  if (queue) {
+    alertBox = document.createElement("div");
+    alertBox.className = "live-alert notice";
+    alertBox.setAttribute("role", "alert");
+    alertBox.hidden = true;
+    queue.parentNode.insertBefore(alertBox, notice);
+  }
+
+  function showAlert(kind, event) {
+    var key = kind + ":" + String(event.id);
+    if (!alertBox || alerted[key]) return;
+    alerted[key] = true;
+    var template = kind === "due" ? TEXT.urgentDue : kind === "marked" ? TEXT.urgentMarked : TEXT.urgent;
+    var item = document.createElement("p");
+    item.setAttribute("data-urgent-alert", kind);
+    item.appendChild(
+      document.createTextNode(template.replace("{code}", event.tracking_code_display || event.tracking_code) + " — ")
+    );
+    var link = document.createElement("a");
+    link.href = caseUrl(event.id);
+    link.textContent = TEXT.urgentOpen;
+    item.appendChild(link);
+    alertBox.insertBefore(item, alertBox.firstChild);
+    alertBox.hidden = false;
+  }
 
   function showNotice(message) {
     notice.textContent = "";
@@ -75,6 +116,17 @@
   function updateQueue(event) {
     var body = queue.tBodies[0] || queue;
     var row = body.querySelector('tr[data-complaint-id="' + String(event.id) + '"]');
+    var ours = !pageUnit || event.unit_id === null || String(event.unit_id) === pageUnit;
+    // A case arrives: filed, or moved here from another unit (a referral, a return).
+    var arrived =
+      event.event === "submit" ||
+      (event.previous_unit_id !== null && event.previous_unit_id !== undefined && event.previous_unit_id !== event.unit_id);
+    if (event.urgent === true && ours) {
+      if (event.event === "urgent_due_soon") showAlert("due", event);
+      else if (event.event === "urgency_raised") showAlert("marked", event);
+      else if (arrived) showAlert("new", event);
+    }
+    if (event.event === "urgent_due_soon") return; // nothing on the row changed
     if (row) {
       var state = row.querySelector('[data-field="state"]');
       if (state) state.textContent = event.state_label;
@@ -101,7 +153,8 @@
     cell.appendChild(link);
     var state = document.createElement("span");
     state.setAttribute("data-field", "state");
-    state.textContent = " · " + event.state_label + " · " + TEXT.fresh;
+    state.textContent =
+      " · " + event.state_label + " · " + TEXT.fresh + (event.urgent === true ? " · " + TEXT.urgentLabel : "");
     cell.appendChild(state);
     row.appendChild(cell);
     body.insertBefore(row, body.firstChild);

@@ -1,7 +1,8 @@
 """axe-core on every public page, in Chromium: no serious or critical violation.
 
 The pages a complainant sees (home, the form and its error summary, the page after filing, the
-tracking pages, their personal data, the receipt in both widths and its public check, 404) are
+tracking pages, their personal data, the receipt in both widths and its public check, 404, the
+public scorecard of the country, a province and an agency) are
 opened as a person reaches them, in Bahasa Indonesia and in English, and axe-core (the engine
 Deque ships in axe-playwright-python) is run on each. A serious or critical violation fails the
 test with axe's own report: what rule, which element, how to fix it.
@@ -13,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from complaints.intake.services import complaint_submit
+from complaints.models import Agency
 from tests.complaints.intake_data import valid
 from tests.conftest import missing_service
 
@@ -68,6 +70,7 @@ def filed(live_server):
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_every_public_page_has_no_serious_or_critical_violation(filed, live_server, chromium, axe, language):
     complaint, pin = filed
+    agency_id = Agency.objects.get(name="BPJS Kesehatan").pk
     context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
     page = context.new_page()
     found: list[str] = []
@@ -108,5 +111,9 @@ def test_every_public_page_has_no_serious_or_critical_violation(filed, live_serv
     check(f"/tanda-terima/{number}/")
     check("/tanda-terima/TT-2026-0000001-AAAAAA/", status=404)
     check("/halaman-yang-tidak-ada/", status=404)
+    # The public scorecard: the country, a province and an agency (charts, tables, the period form).
+    check("/kinerja/")
+    check("/kinerja/?provinsi=32")
+    check(f"/kinerja/instansi/{agency_id}/")
     context.close()
     assert not found, "\n".join(found)

@@ -13,7 +13,7 @@ from workflow.models import TransitionLog
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_officers_refer_and_reject_the_same_case_at_once_and_exactly_one_wins(
+def test_two_officers_verify_and_reject_the_same_case_at_once_and_exactly_one_wins(
     postgres, intake_officer, administrator
 ):
     complaint = complaint_in(State.VERIFYING, admin=administrator)
@@ -48,11 +48,11 @@ def test_two_officers_refer_and_reject_the_same_case_at_once_and_exactly_one_win
     ]
     winner = next(name for name, r in results.items() if r == "won")
     final = Complaint.objects.get(pk=complaint.pk)
-    assert final.state == {"refer": State.REFERRED, "reject": State.REJECTED}[winner]
+    assert final.state == {"verify_formal": State.MATERIAL_VERIFICATION, "reject": State.REJECTED}[winner]
     # Nothing half-applied: the loser left no audit row and no field of its own.
     logs = TransitionLog.objects.filter(object_id=complaint.pk, source=State.VERIFYING)
     assert list(logs.values_list("transition", flat=True)) == [winner]
-    if winner == "refer":
+    if winner == "verify_formal":
         assert final.rejection_reason == ""
     else:
         assert final.req_chronology is None

@@ -52,21 +52,67 @@ def test_a_signed_message_is_answered_with_twiml(phone):
 
 
 @pytest.mark.parametrize(
-    ("stop", "start", "stopped", "started"),
+    ("stop", "start", "stopped", "again", "started"),
     [
-        ("BERHENTI", "MULAI", "tidak akan menerima pesan Sigap", "diaktifkan kembali"),
-        ("  berhenti ", "Mulai", "tidak akan menerima pesan Sigap", "diaktifkan kembali"),
-        ("stop", "Start", "no more Sigap messages", "on again"),
-        ("STOP", "START", "no more Sigap messages", "on again"),
+        (
+            "BERHENTI",
+            "MULAI",
+            "tidak akan menerima pesan Sigap",
+            "sudah berhenti berlangganan",
+            "diaktifkan kembali",
+        ),
+        (
+            "  berhenti ",
+            "Mulai",
+            "tidak akan menerima pesan Sigap",
+            "sudah berhenti berlangganan",
+            "diaktifkan kembali",
+        ),
+        ("stop", "Start", "no more Sigap messages", "already stopped", "on again"),
+        ("STOP", "START", "no more Sigap messages", "already stopped", "on again"),
     ],
 )
-def test_stop_and_start_in_either_language_and_any_case(phone, stop, start, stopped, started):
+def test_stop_and_start_in_either_language_and_any_case(phone, stop, start, stopped, again, started):
     assert stopped in phone.reply(stop)
     assert OptOut.objects.filter(phone_index=blind_index(PHONE), channel="sms").exists()
-    # Confirmed once: a second STOP gets no reply.
-    assert phone.reply(stop) == ""
+    # A second one is told the number already stopped, in the same language (not silence).
+    assert again in phone.reply(stop)
+    assert OptOut.objects.count() == 1
     assert started in phone.reply(start)
     assert not OptOut.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "word", "expected"),
+    [
+        ("id", "STOP", "tidak akan menerima pesan Sigap"),
+        ("en", "BERHENTI", "no more Sigap messages"),
+        ("id", "HELP", "CEK <kode> <PIN>"),
+        ("en", "BANTUAN", "STATUS <code> <PIN>"),
+    ],
+)
+def test_a_known_language_wins_over_the_keywords(phone, language, word, expected):
+    """An Indonesian who texts STOP (a word Indonesians use too) is answered in Indonesian."""
+
+    def language_of_this_phone(number):
+        return language if number == PHONE else None
+
+    inbound.register_language_resolver(language_of_this_phone)
+    try:
+        assert expected in phone.reply(word)
+    finally:
+        inbound._language_resolvers.remove(language_of_this_phone)
+
+
+def test_help_lists_every_keyword_in_two_segments_at_most(phone):
+    from notifications.texts import segments
+
+    indonesian, english = phone.reply("BANTUAN"), phone.reply("HELP")
+    for word in ("LAPOR", "CEK", "JAWAB", "KEBERATAN", "CABUT", "PIN", "BATAL", "BERHENTI", "MULAI"):
+        assert word in indonesian, word
+    for word in ("REPORT", "STATUS", "ANSWER", "OBJECT", "WITHDRAW", "FORGOT", "CANCEL", "STOP", "START"):
+        assert word in english, word
+    assert segments(indonesian) <= 2 and segments(english) <= 2
 
 
 def test_stop_opts_out_only_the_channel_it_came_on(phone, whatsapp):

@@ -140,7 +140,7 @@ def test_an_event_carries_no_identity_and_no_description(
         assert "tidak boleh bocor" not in raw
         assert set(json.loads(raw)) == {
             "type", "eid", "event", "id", "tracking_code", "tracking_code_display", "state", "state_label", "unit_id",
-            "previous_unit_id", "due_at", "changed_at", "actor",
+            "previous_unit_id", "due_at", "urgent", "changed_at", "actor",
         }  # fmt: skip
         await comm.disconnect()
 

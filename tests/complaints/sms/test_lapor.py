@@ -36,7 +36,8 @@ def test_a_whole_lapor_conversation_files_a_complaint(phone, fake_twilio, django
     assert "Wilayah tidak ditemukan" in phone.reply("Atlantis")
     assert "Ceritakan" in phone.reply("kota bandung")
     assert "paling sedikit 20" in phone.reply("pendek")
-    assert "Sudah mengadu" in phone.reply("Kartu BPJS saya ditolak di puskesmas <script>x</script>tiga kali.")
+    assert "Mendesak?" in phone.reply("Kartu BPJS saya ditolak di puskesmas <script>x</script>tiga kali.")
+    assert "Sudah mengadu" in phone.reply("tidak")
     assert "Identitas Anda" in phone.reply("1")
     assert "Nama lengkap" in phone.reply("2")
     confirm = phone.reply("Siti <b>Aminah</b>")
@@ -63,6 +64,7 @@ def test_a_whole_lapor_conversation_files_a_complaint(phone, fake_twilio, django
     assert complaint.identity.name == "Siti Aminah"
     assert complaint.identity.phone == PHONE and complaint.notify_channel == "sms"
     assert complaint.complained_to_agency_first is True
+    assert (complaint.urgent, complaint.urgency_claimed, complaint.urgency_source) == (False, False, "")
     assert complaint.consent_pdp_at is not None
     assert not Conversation.objects.exists()
     # The code and PIN went back as the reply only: no second copy through Twilio.
@@ -75,15 +77,22 @@ def test_an_anonymous_report_over_whatsapp_asks_no_name(whatsapp):
     for answer in ("LAPOR", "2", "Lembaga Pemasyarakatan Kelas I Cipinang", "DKI Jakarta"):
         whatsapp.reply(answer)
     whatsapp.reply("Tahanan di blok C dipukuli petugas setiap malam.")
+    whatsapp.reply("YA")
     whatsapp.reply("2")
     confirm = whatsapp.reply("3")
     assert "Nama lengkap" not in confirm and "Ringkasan: pelanggaran HAM" in confirm and "anonim" in confirm
+    assert "anonim; mendesak." in confirm
     code_and_pin(whatsapp.reply("YA"))
     complaint = Complaint.objects.get()
     assert (complaint.channel, complaint.kind, complaint.confidentiality) == ("whatsapp", "ham", "anonim")
     assert complaint.agency is None and complaint.agency_name == "Lembaga Pemasyarakatan Kelas I Cipinang"
     assert complaint.province.name == "Daerah Khusus Ibukota Jakarta" and complaint.regency is None
     assert complaint.complained_to_agency_first is False
+    assert (complaint.urgent, complaint.urgency_claimed, complaint.urgency_source) == (
+        True,
+        True,
+        "complainant",
+    )
     # Anonymous: the number is not kept with the complaint.
     assert not hasattr(complaint, "identity") or complaint.identity is None
 
@@ -230,7 +239,8 @@ def test_a_server_restart_in_the_middle_of_lapor_loses_nothing(postgres, fake_tw
         assert "kabupaten/kota" in say(first, "Kelurahan Menteng")
     with asgi_server(redis_url=None, log_path=tmp_path / "second.log", extra_env=env) as second:
         assert "Ceritakan" in say(second, "Jakarta Pusat")
-        assert "Sudah mengadu" in say(second, "Pembuatan KTP saya ditunda empat bulan tanpa alasan.")
+        assert "Mendesak?" in say(second, "Pembuatan KTP saya ditunda empat bulan tanpa alasan.")
+        assert "Sudah mengadu" in say(second, "TIDAK")
         assert "Identitas Anda" in say(second, "1")
         assert "Nama lengkap" in say(second, "1")
         assert "YA" in say(second, "Budi Santoso")
@@ -248,6 +258,7 @@ ANONYMOUS_REPORT = [
     "Lembaga Pemasyarakatan Kelas I Cipinang",
     "DKI Jakarta",
     "Tahanan di blok C dipukuli petugas setiap malam.",
+    "YA",
     "2",
     "3",
 ]

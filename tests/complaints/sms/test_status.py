@@ -1,6 +1,8 @@
-"""CEK <kode> <PIN> / STATUS <code> <PIN> over SMS and WhatsApp: code and status only."""
+"""CEK <kode> <PIN> / STATUS <code> <PIN> over SMS and WhatsApp: the code, the status, its deadline
+and what happens next; never the complainant's identity."""
 
 import pytest
+from django.utils import timezone
 
 from complaints.codes import display_code
 from complaints.intake.services import complaint_submit
@@ -23,21 +25,28 @@ def wrong(pin: str) -> str:
     return "000000" if pin != "000000" else "111111"
 
 
+def due(complaint) -> str:
+    return timezone.localtime(complaint.due_at).strftime("%d-%m-%Y")
+
+
 @pytest.mark.parametrize("command", ["CEK", "cek", "Cek"])
 def test_cek_answers_with_the_code_and_status_in_indonesian(phone, filed, command):
     complaint, pin = filed
     code = display_code(complaint.tracking_code)
     answer = phone.reply(f"{command} {code} {pin}")
-    assert answer == f"Sigap {code}: status Diterima. Rincian: {PUBLIC_URL}/lacak/"
+    assert answer == (
+        f"Sigap {code}: status Diterima, tenggat {due(complaint)}. Berikutnya: petugas mulai memverifikasi "
+        f"pengaduan Anda. Rincian: {PUBLIC_URL}/lacak/"
+    )
 
 
-@pytest.mark.parametrize("command", ["STATUS", "status"])
+@pytest.mark.parametrize("command", ["STATUS", "status", "CHECK"])
 def test_status_answers_in_english(phone, filed, command):
     complaint, pin = filed
     answer = phone.reply(f"{command} {complaint.tracking_code.lower()} {pin}")
-    assert (
-        answer
-        == f"Sigap {display_code(complaint.tracking_code)}: status Received. Details: {PUBLIC_URL}/lacak/"
+    assert answer == (
+        f"Sigap {display_code(complaint.tracking_code)}: status Received, due {due(complaint)}. Next: an "
+        f"officer starts verifying your complaint. Details: {PUBLIC_URL}/lacak/"
     )
 
 
@@ -57,7 +66,9 @@ def test_a_complaint_filed_in_english_is_answered_in_english_even_with_cek(phone
 
 @pytest.mark.parametrize("message", ["CEK", "CEK ABCD1234", "CEK ZZZZ-ZZZZ 123456"])
 def test_a_wrong_or_incomplete_check_explains_the_format(phone, filed, message):
-    assert phone.reply(message) == "Kode lacak atau PIN tidak cocok. Format: CEK <kode> <PIN>"
+    # From another number: CEK without a PIN answers only the phone a case was filed with.
+    stranger = Phone(phone.client, phone.token, number="+6285700001111")
+    assert stranger.reply(message) == "Kode lacak atau PIN tidak cocok. Format: CEK <kode> <PIN>"
 
 
 def test_a_wrong_pin_says_so_without_the_status(phone, filed):

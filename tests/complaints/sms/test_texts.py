@@ -12,8 +12,28 @@ from notifications import inbound
 
 @pytest.mark.parametrize(
     "texts",
-    [conversations.Q_, conversations.LABELS, handlers.TEXTS, handlers.NOTES, inbound.REPLIES],
-    ids=["lapor-conversation", "lapor-summary-labels", "replies", "case-notes", "keyword-replies"],
+    [
+        conversations.Q_,
+        conversations.LABELS,
+        handlers.TEXTS,
+        handlers.NOTES,
+        inbound.REPLIES,
+        handlers.FORMATS,
+        handlers.NEXT_STEPS,
+        handlers.STATUS_DETAILS,
+        handlers.NEW_PIN_TEXTS,
+    ],
+    ids=[
+        "lapor-conversation",
+        "lapor-summary-labels",
+        "replies",
+        "case-notes",
+        "keyword-replies",
+        "command-formats",
+        "next-steps",
+        "status-details",
+        "new-pin",
+    ],
 )
 def test_every_text_message_has_its_english_with_the_same_placeholders(texts):
     for key, text in texts.items():
