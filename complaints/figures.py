@@ -146,7 +146,7 @@ def scorecard_counts(
     "regency_id") or ("agency_id",)): five GROUP BY queries over ``complaints`` (already
     received_between start and end)."""
     return {
-        "kinds": counts(complaints, *by, "kind", "category_id"),
+        "kinds": counts(complaints, *by, "kind", "category_id", "urgent"),
         "handling": counts(
             complaints,
             *by,

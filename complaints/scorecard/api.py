@@ -106,6 +106,10 @@ class ScorecardSerializer(serializers.Serializer):
     computed_at = serializers.DateTimeField()
     threshold = serializers.IntegerField(help_text="counts below it are held back")
     received = FigureSerializer()
+    urgent = FigureSerializer(allow_null=True, help_text="urgent (mendesak) complaints received")
+    urgent_stage_medians = StageSerializer(
+        many=True, help_text="the country's stage medians over urgent complaints only (empty elsewhere)"
+    )
     compliance_rate = serializers.FloatField(allow_null=True)
     clarification_on_time_rate = serializers.FloatField(allow_null=True)
     sections = SectionSerializer(many=True)

@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Agency, FollowUp, Kind, State
 from complaints.scorecard import cache
-from complaints.scorecard.snapshot import NATIONAL, THRESHOLD, Period, Snapshot, compliance
+from complaints.scorecard.snapshot import (
+    NATIONAL,
+    THRESHOLD,
+    URGENT_MEDIANS,
+    Period,
+    Snapshot,
+    compliance,
+)
 
 SUPPRESSED = "< 5"
 SMALL, COMPLEMENT = "small", "complement"
@@ -183,6 +190,9 @@ class Scorecard:
     level: str = ""
     agency_id: int | None = None
     provinces: dict[str, str] = field(default_factory=dict)  # code → name, for the province choice
+    # Urgent (mendesak) complaints: how many, and (the country) how fast each stage went for them.
+    urgent: Figure | None = None
+    urgent_stages: list[StageRow] = field(default_factory=list)
 
     @property
     def trend_width(self) -> int:
@@ -583,7 +593,12 @@ def scorecard_for(period: Period, scope: str) -> Scorecard:
         stages=_stages(cache.medians_for(item, scope), received_shown=shown.get("received") is not None),
         compliance_rate=compliance(item.shown(scope)),
         provinces=item.provinces,
+        urgent=_figure(shown, "urgent:received", _("Pengaduan mendesak")),
     )
+    if kind == "n":
+        card.urgent_stages = _stages(
+            item.medians.get(URGENT_MEDIANS, []), received_shown=shown.get("received") is not None
+        )
     asked, on_time = shown.get("clarification:asked"), shown.get("clarification:on_time")
     if asked and on_time is not None:
         card.clarification_rate = round(100 * on_time / asked, 1)
@@ -671,6 +686,19 @@ def as_dict(card: Scorecard) -> dict:
         "computed_at": card.computed_at,
         "threshold": THRESHOLD,
         "received": card.received.as_dict(),
+        "urgent": card.urgent.as_dict() if card.urgent else None,
+        "urgent_stage_medians": [
+            {
+                "from": row.source,
+                "to": row.target,
+                "label": row.label,
+                "median_days": row.median_days,
+                "cases": row.cases,
+                "suppressed": row.suppressed,
+                "cases_display": row.cases_display,
+            }
+            for row in card.urgent_stages
+        ],  # fmt: skip
         "compliance_rate": card.compliance_rate,
         "clarification_on_time_rate": card.clarification_rate,
         "sections": [section.as_dict() for section in card.sections],

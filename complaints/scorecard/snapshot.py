@@ -190,9 +190,10 @@ def count_cells(families: dict[str, list[dict]], scopes_of) -> dict[str, dict[st
                 cells[key] += row["n"]
 
     for row in families["kinds"]:
-        add(
-            row, ["received", f"kind:{row['kind']}", f"category:{row['kind']}:{row['category_id'] or 'none'}"]
-        )
+        keys = ["received", f"kind:{row['kind']}", f"category:{row['kind']}:{row['category_id'] or 'none'}"]
+        if row.get("urgent"):
+            keys.append("urgent:received")  # urgent (mendesak) complaints, docs/domain.md#urgency
+        add(row, keys)
     for row in families["handling"]:
         add(row, _handling_keys(row))
     for row in families["received"]:
@@ -278,6 +279,9 @@ def scope_complaints(period: Period, scope: str, regencies: dict[str, tuple[str,
     if kind == "a":
         return base.filter(agency_id=int(code))
     raise ValueError(scope)
+
+
+URGENT_MEDIANS = "n:urgent"  # the national stage medians of urgent complaints
 
 
 def stage_medians(complaints) -> list[dict]:
@@ -375,6 +379,8 @@ def build(period: Period, *, now: datetime | None = None) -> Snapshot:
     )
     snapshot.ranks = ranks(snapshot)
     snapshot.medians[NATIONAL] = stage_medians(base)
+    # How fast urgent cases were handled, beside all cases: the same stages over urgent ones only.
+    snapshot.medians[URGENT_MEDIANS] = stage_medians(base.filter(urgent=True))
     return snapshot
 
 

@@ -262,3 +262,30 @@ def test_a_stage_medians_count_is_not_shown_where_the_scopes_own_count_is_held_b
     shown, withheld = _stages(rows, received_shown=True)[0], _stages(rows, received_shown=False)[0]
     assert (shown.median_days, shown.cases_display) == (2.0, "7")
     assert (withheld.median_days, withheld.cases, withheld.cases_display) == (2.0, None, "disembunyikan")
+
+
+def test_it_counts_urgent_complaints_and_how_fast_their_stages_went(administrator, client):
+    from complaints.models import State
+    from tests.complaints.lifecycle import complaint_in
+    from tests.complaints.scorecard.helpers import card, cases
+
+    cases(7, urgent=True)
+    cases(3, urgent=False)
+    urgent_referred = [complaint_in(State.REFERRED, admin=administrator, urgent=True) for _ in range(5)]
+    national = card()
+    assert national.urgent.display == "12"  # 7 + the 5 referred ones
+    stages = {row.label: row for row in national.urgent_stages}
+    assert stages["Diterima → Verifikasi formal"].cases == len(urgent_referred)
+    assert stages["Diterima → Verifikasi formal"].median_days is not None
+    page = client.get("/kinerja/").content.decode()
+    assert 'id="urgent">12<' in page and 'id="urgent-stages"' in page
+    data = client.get("/api/v1/kinerja/").json()
+    assert data["urgent"]["count"] == 12 and data["urgent_stage_medians"]
+
+
+def test_fewer_than_five_urgent_complaints_show_as_fewer_than_five():
+    from tests.complaints.scorecard.helpers import card, cases
+
+    cases(3, urgent=True)
+    cases(6)
+    assert card().urgent.display == "< 5"
