@@ -81,6 +81,12 @@ def identity_read(user, complaint: Complaint) -> dict | None:
         return None
     if not complaint.is_confidential and not _recent_reveal(user, complaint, reason=READ_REASON):
         IdentityReveal.objects.create(complaint=complaint, officer=user, reason=READ_REASON)
+    return {**identity_fields(identity), **_original_text(complaint)}
+
+
+def identity_fields(identity: Identity) -> dict:
+    """The complainant's identity as a page or a copy shows it, for the reader identity_read
+    allowed, or for the complainant themselves (complaints/public/selectors.py)."""
     return {
         "name": identity.name,
         "nik": identity.nik,
@@ -89,7 +95,6 @@ def identity_read(user, complaint: Complaint) -> dict | None:
         "address": identity.address,
         "nip": identity.nip,
         "own_agency": identity.own_agency.name if identity.own_agency_id else identity.own_agency_name,
-        **_original_text(complaint),
     }
 
 

@@ -183,6 +183,16 @@ def qr_svg(url: str) -> SafeString:
     return mark_safe(_qr_svg(url, _("Kode QR menuju %(url)s") % {"url": url}))  # noqa: S308
 
 
+# The receipt-printer layout (?lebar=80mm); A4 otherwise.
+NARROW = "80mm"
+
+
+def page_context(complaint: Complaint, *, width: str) -> dict:
+    """What templates/complaints/public/tanda_terima.html needs, for the complainant's page and
+    the desk's alike: the receipt, and whether it is laid out for an 80 mm roll."""
+    return {"receipt": receipt_for(complaint), "narrow": width == NARROW}
+
+
 def receipt_for(complaint: Complaint) -> dict:
     """Everything a printed receipt shows, in the active language."""
     number = receipt_number(complaint)

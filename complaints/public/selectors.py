@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from complaints import codes
-from complaints.identity import EXPORT_REASON, READ_REASON
+from complaints.identity import EXPORT_REASON, READ_REASON, identity_fields
 from complaints.models import (
     OPEN_STATES,
     CaseMessage,
@@ -226,17 +226,7 @@ def personal_data_for(complaint: Complaint, *, language: str | None = None) -> d
             "language": complaint.language,
             "consent_pdp_at": complaint.consent_pdp_at,
         },
-        "identity": {
-            "name": identity.name,
-            "nik": identity.nik,
-            "phone": identity.phone,
-            "email": identity.email,
-            "address": identity.address,
-            "nip": identity.nip,
-            "own_agency": identity.own_agency.name if identity.own_agency_id else identity.own_agency_name,
-        }
-        if identity is not None
-        else None,
+        "identity": identity_fields(identity) if identity is not None else None,
         "messages": [
             {
                 "at": message.created_at,

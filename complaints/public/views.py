@@ -402,8 +402,7 @@ def tanda_terima(request):
     complaint = tracked_complaint(request) or just_filed_complaint(request)
     if complaint is None:
         return redirect("lacak")
-    narrow = request.GET.get("lebar") == "80mm"
-    context = {"receipt": receipts.receipt_for(complaint), "narrow": narrow}
+    context = receipts.page_context(complaint, width=request.GET.get("lebar", ""))
     return render(request, "complaints/public/tanda_terima.html", context)
 
 

@@ -621,7 +621,7 @@ def case_receipt(request, pk: int):
     date, channel, receiving unit, next deadline, code and QR code; never the PIN
     (complaints/public/receipts.py, docs/domain.md#receipts)."""
     complaint = complaint_detail_for(request.user, pk)
-    context = {"receipt": receipts.receipt_for(complaint), "narrow": request.GET.get("lebar") == "80mm"}
+    context = receipts.page_context(complaint, width=request.GET.get("lebar", ""))
     return render(request, "complaints/public/tanda_terima.html", context)
 
 
