@@ -8,5 +8,8 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the complaint machine and inbound-message handlers with the generic engines.
-        from complaints import machine  # noqa: F401
+        from complaints import machine, reference  # noqa: F401
         from complaints.sms import handlers  # noqa: F401
+
+        # The reference tables each process keeps (provinces, units, deadline rules, wordings, …).
+        reference.setup()

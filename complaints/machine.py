@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints import messaging, steps
+from complaints import messaging, reference, steps
 from complaints import permissions as steps_allowed
 from complaints.models import AGENCY_STATES, CaseMessage, Channel, Complaint, State
 from complaints.permissions import (
@@ -31,7 +31,6 @@ from complaints.realtime import events as realtime
 from complaints.urgency import URGENT_SCOPE
 from workflow import deadlines, engine
 from workflow.engine import Actor, EventSpec, Machine, Timer, TransitionSpec
-from workflow.models import DeadlineRule
 
 # The name the engine's deadline rules and audit rows know this machine by.
 MACHINE = "complaint"
@@ -378,13 +377,17 @@ machine = engine.register(
 )
 
 
-def complaint_received(complaint: Complaint, *, via: str, actor: Actor | None = None) -> None:
-    """Start the clock of a newly filed complaint and write its first audit row (intake): by the
-    complainant, or by the desk officer who filed it on their behalf (``actor``)."""
-    now = timezone.now()
+def start_clock(complaint: Complaint, *, now=None) -> None:
+    """A new complaint's first deadline (intake), set on it before it is first saved."""
+    now = now or timezone.now()
     complaint.due_at = due_for(complaint, State.SUBMITTED, start=now)
     complaint.state_changed_at = now
-    Complaint.objects.filter(pk=complaint.pk).update(due_at=complaint.due_at, state_changed_at=now)
+
+
+def complaint_received(complaint: Complaint, *, via: str, actor: Actor | None = None) -> None:
+    """Write a newly filed complaint's first audit row (intake; its clock started when it was
+    saved, start_clock): by the complainant, or by the desk officer who filed it on their behalf
+    (``actor``)."""
     engine.record_creation(complaint, via=via, actor=actor)
     # The intake desk's queue shows the new case live (after commit, best effort).
     realtime.broadcast_complaint_event_on_commit(complaint, event="submit")
@@ -409,14 +412,10 @@ CLOCK_OF = {State.INVESTIGATION: State.EXAMINATION}
 def _scoped_rule(complaint, state: str):
     """The rule for ``state``: an urgent case's own (scope "urgent", docs/domain.md#urgency) when
     the case is urgent and one exists, else its kind's, else the rule for every kind."""
-    if not getattr(complaint, "urgent", False):
-        return deadlines.rule_for(MACHINE, state, complaint.kind)
-    scopes = [URGENT_SCOPE, complaint.kind or "", ""]
-    rules = {
-        rule.scope: rule
-        for rule in DeadlineRule.objects.filter(machine=MACHINE, state=state, scope__in=scopes)
-    }
-    return next((rules[scope] for scope in scopes if scope in rules), None)
+    scopes = [complaint.kind or "", ""]
+    if getattr(complaint, "urgent", False):
+        scopes.insert(0, URGENT_SCOPE)
+    return reference.deadline_rule(state, scopes)
 
 
 def _rule(complaint, state: str):

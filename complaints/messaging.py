@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.utils import timezone, translation
 
+from complaints import reference
 from complaints.codes import display_code
 from complaints.models import NotifyChannel
 from complaints.redaction import mask_identifiers
@@ -274,8 +275,8 @@ def _message(complaint, key: str, *, preloaded=None, words: str | None = None, *
         extra.pop("pin", None)  # never by email
     values = _values(complaint, language, **extra)
     values["message"] = complainant_words(complaint, words, language=language) if words is not None else ""
-    if words is not None and preloaded is None:
-        preloaded = texts.overrides([key, "more"])  # fitting renders the text several times
+    if preloaded is None:
+        preloaded = reference.table("message_template")
     rendered = texts.render(key, language=language, channel=channel, values=values, preloaded=preloaded)
     body = rendered.body
     if words is not None:

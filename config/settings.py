@@ -314,8 +314,10 @@ if REDIS_URL:
             "OPTIONS": _REDIS_OPTIONS,
         },
     }
+    # Pub/sub: a group is a Redis channel, an event one PUBLISH, published straight from the
+    # request (complaints.realtime.publish; docs/decisions/0006-realtime-publish.md).
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
     }
 else:
     CACHES = {

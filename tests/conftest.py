@@ -62,11 +62,17 @@ def _reference_data(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with no throttle counts, lock-outs or cached pages of another's."""
+    """Each test starts with no throttle counts, lock-outs, cached pages or reference rows of another's."""
     from django.core.cache import caches
+
+    from complaints import reference
 
     for alias in ("default", "guard"):
         caches[alias].clear()
+    # The reference rows a process keeps: another test's (rolled back without a signal) are gone.
+    reference.drop()
+    yield
+    reference.drop()
 
 
 @pytest.fixture(autouse=True)

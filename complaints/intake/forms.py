@@ -15,9 +15,12 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints import reference
 from complaints.models import (
     Agency,
     Category,
@@ -202,6 +205,73 @@ class LabelledModelChoiceField(forms.ModelChoiceField):
         return obj.label(get_language() or "id") if hasattr(obj, "label") else str(obj)
 
 
+class _ReferenceChoiceIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if not self.field.whole_table:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in reference.table(self.field.table).values():
+            yield self.choice(row)
+
+    def __len__(self):
+        if not self.field.whole_table:
+            return super().__len__()
+        return len(reference.table(self.field.table)) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or len(self) > 0
+
+
+class ReferenceChoiceField(forms.ModelChoiceField):
+    """A choice of a reference row (complaints.reference: provinces, regencies, agencies,
+    categories): the submitted value is looked up in the process' copy of the table, not in the
+    database, and the choices are listed from it, in the table's order. ``queryset`` must be the
+    table's own rows; a form that narrows it later (``field.queryset = …``) goes to the database."""
+
+    iterator = _ReferenceChoiceIterator
+
+    def __init__(self, table: str, **kwargs):
+        self.table = table
+        super().__init__(**kwargs)
+        self.whole_table = True
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        self.whole_table = False
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result.whole_table = self.whole_table
+        return result
+
+    def to_python(self, value):
+        if not self.whole_table:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        if isinstance(value, self.queryset.model):
+            value = value.pk
+        try:
+            key = str(self.queryset.model._meta.pk.to_python(value))
+        except ValidationError:
+            key = None
+        row = reference.table(self.table).get(key) if key is not None else None
+        if row is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return row
+
+
+class LabelledReferenceChoiceField(ReferenceChoiceField, LabelledModelChoiceField):
+    pass
+
+
 class LabelledModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         from django.utils.translation import get_language
@@ -254,7 +324,8 @@ class ComplaintIntakeForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    own_agency = forms.ModelChoiceField(
+    own_agency = ReferenceChoiceField(
+        "agency",
         label=_("Instansi tempat Anda bekerja"),
         queryset=Agency.objects.filter(is_active=True),
         required=False,
@@ -265,18 +336,21 @@ class ComplaintIntakeForm(forms.Form):
 
     # What is reported.
     kind = forms.ChoiceField(label=_("Jenis pengaduan"), choices=Kind.choices, widget=forms.RadioSelect)
-    category = LabelledModelChoiceField(
-        label=_("Kategori"), queryset=Category.objects.filter(is_active=True), required=False
+    category = LabelledReferenceChoiceField(
+        "category", label=_("Kategori"), queryset=Category.objects.filter(is_active=True), required=False
     )
-    agency = forms.ModelChoiceField(
-        label=_("Instansi yang dilaporkan"), queryset=Agency.objects.filter(is_active=True), required=False
+    agency = ReferenceChoiceField(
+        "agency",
+        label=_("Instansi yang dilaporkan"),
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
     )
     agency_name = forms.CharField(
         label=_("Instansi yang dilaporkan, jika tidak ada di daftar"), max_length=200, required=False
     )
-    province = forms.ModelChoiceField(label=_("Provinsi"), queryset=Province.objects.all())
-    regency = forms.ModelChoiceField(
-        label=_("Kabupaten/kota"), queryset=Regency.objects.all(), required=False
+    province = ReferenceChoiceField("province", label=_("Provinsi"), queryset=Province.objects.all())
+    regency = ReferenceChoiceField(
+        "regency", label=_("Kabupaten/kota"), queryset=Regency.objects.all(), required=False
     )
     location = forms.CharField(label=_("Tempat kejadian"), max_length=300, required=False)
     incident_date = forms.DateField(

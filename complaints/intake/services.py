@@ -19,9 +19,9 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.connection import ConnectionProxy
 
-from complaints import codes, machine, messaging, urgency
+from complaints import codes, machine, messaging, reference, urgency
 from complaints.intake.forms import ComplaintIntakeForm, validate_evidence
-from complaints.models import Channel, Complaint, Confidentiality, Evidence, HandlingUnit, Identity
+from complaints.models import Channel, Complaint, Confidentiality, Evidence, Identity
 from complaints.redaction import mask_identifiers, seal
 from complaints.sanitize import clean_text
 from notifications.personal import blind_index, decrypt, encrypt
@@ -331,7 +331,7 @@ def _create(
         language="en" if (language or "").startswith("en") else "id",
         notify_channel=cleaned.get("notify_channel") or "none",
         consent_pdp_at=timezone.now(),
-        unit=HandlingUnit.objects.intake_desk_for(province.pk),
+        unit=reference.intake_desk_for(province.pk),
         idempotency_key=idempotency_key,
         **_urgency_at_filing(cleaned),
     )
@@ -354,11 +354,14 @@ def _create(
             {key: fields[key] for key in ("description", "desired_outcome", "location")}, identity
         )
         fields.update(masked)
+    complaint = Complaint(**fields)
+    machine.start_clock(complaint)
     # The code is random; on the rare collision draw again.
     for _attempt in range(10):
         try:
             with transaction.atomic():
-                complaint = Complaint.objects.create(tracking_code=codes.new_tracking_code(), **fields)
+                complaint.tracking_code = codes.new_tracking_code()
+                complaint.save(force_insert=True)
             break
         except IntegrityError:
             # The key's unique index: another request filed with this key and has committed (on

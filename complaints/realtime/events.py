@@ -15,17 +15,14 @@ client that sits in several of these groups gets an event more than once; each c
 
 from __future__ import annotations
 
-import logging
 import uuid
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
+from complaints import reference
 from complaints.models import HandlingUnit, Role, State, UnitKind
-
-logger = logging.getLogger(__name__)
+from complaints.realtime.publish import send_to_groups
 
 GROUP_INTAKE_ALL = "intake-all"
 GROUP_ALL_UNITS = "all-units"
@@ -107,11 +104,12 @@ def complaint_event_payload(
 
 def complaint_event_groups(complaint, *, previous_unit_id: int | None = None) -> list[str]:
     """Every group that should hear about this complaint, the unit it left included."""
-    unit_kinds = dict(
-        HandlingUnit.objects.filter(pk__in={complaint.unit_id, previous_unit_id} - {None}).values_list(
-            "pk", "kind"
-        )
-    )
+    units = reference.table("unit")
+    unit_kinds = {
+        unit_id: units[str(unit_id)].kind
+        for unit_id in {complaint.unit_id, previous_unit_id} - {None}
+        if str(unit_id) in units
+    }
     return _event_groups(complaint, unit_kinds, previous_unit_id)
 
 
@@ -131,26 +129,17 @@ def send_complaint_event_rollback_unsafe(groups: list[str], payload: dict) -> No
     The state change is already committed when this runs; a lost event only means an officer's
     queue refreshes on the next reload, so a broken channel layer must not fail the request.
     """
-    layer = get_channel_layer()
-    if layer is None:
-        return
+    _send_all([(groups, payload)])
+
+
+def _send_all(batch: list[tuple[list[str], dict]]) -> None:
+    """Every (groups, payload) of a batch at once (complaints.realtime.publish: one round trip to
+    Redis); the timer sweep sends thousands together."""
     # The groups travel with the message: a consumer that hears it only through a case page it
     # follows re-checks that it may still see the case (it may have moved to another unit).
-    async_to_sync(_send_all)(layer, [(groups, payload)])
-
-
-async def _send_all(layer, batch: list[tuple[list[str], dict]]) -> None:
-    """Every (groups, payload) of a batch in one trip into the event loop: entering it costs
-    more than a group_send, and the timer sweep sends thousands at once."""
-    for groups, payload in batch:
-        message = {"type": MESSAGE_TYPE, "payload": payload, "groups": groups}
-        for group in groups:
-            try:
-                await layer.group_send(group, message)
-            except Exception:  # noqa: BLE001 - best effort, see send_complaint_event_rollback_unsafe
-                logger.warning(
-                    "realtime: could not send %s to %s", payload.get("event"), group, exc_info=True
-                )
+    send_to_groups(
+        [(groups, {"type": MESSAGE_TYPE, "payload": payload, "groups": groups}) for groups, payload in batch]
+    )
 
 
 def broadcast_complaint_event_on_commit(
@@ -190,9 +179,4 @@ def broadcast_complaint_events_on_commit(
         payload = complaint_event_payload(complaint, event=event, actor=actor, previous_unit_id=previous)
         batch.append((_event_groups(complaint, unit_kinds, previous), payload))
 
-    def send_all():
-        layer = get_channel_layer()
-        if layer is not None and batch:
-            async_to_sync(_send_all)(layer, batch)
-
-    transaction.on_commit(send_all)
+    transaction.on_commit(lambda: _send_all(batch))

@@ -184,9 +184,9 @@ def test_an_officers_message_carries_its_words_with_identifiers_masked(administr
 
 def test_a_unit_name_outside_gsm7_is_written_plainly_so_the_text_stays_one_segment(administrator, settings):
     settings.SIGAP_PUBLIC_URL = LONG_URL
-    HandlingUnit.objects.filter(kind="ombudsman", province_id="31").update(
-        name=LONGEST_UNIT.replace(" ", "\u00a0", 1) + "\u2013Pusat\u0101"
-    )
+    unit = HandlingUnit.objects.get(kind="ombudsman", province_id="31")
+    unit.name = LONGEST_UNIT.replace(" ", "\u00a0", 1) + "\u2013Pusat\u0101"
+    unit.save()  # as the admin does
     complaint_in(State.REFERRED, admin=administrator)
     body = Message.objects.get(template_key="refer").body
     assert "Ombudsman" in body and "Pusata" in body

@@ -105,7 +105,9 @@ def test_a_case_clock_runs_across_weekends_and_holidays_and_pauses_while_awaitin
     from workflow.engine import Actor
     from workflow.models import DeadlineRule
 
-    DeadlineRule.objects.filter(machine="complaint", state="verifying").update(days=10)
+    for rule in DeadlineRule.objects.filter(machine="complaint", state="verifying"):
+        rule.days = 10
+        rule.save()  # as the admin does
     complaint = ComplaintFactory()
     officer = Actor.officer(intake_officer)
     with mock.patch("django.utils.timezone.now", return_value=at("2026-08-13")):

@@ -219,7 +219,7 @@ def test_a_broken_channel_layer_does_not_fail_the_committed_step(
     # Nothing listens on port 1: every send fails. The step has committed; it must not raise.
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
         }
     }
