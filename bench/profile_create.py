@@ -129,9 +129,11 @@ def main() -> None:
             kind = " ".join(words[:2])
         kinds[kind] += 1
     what = "web form GET + POST" if args.form else "API create"
-    print(f"{what}: {cpu / args.count * 1000:.2f} ms CPU, {wall / args.count * 1000:.2f} ms wall per create "
-          f"(in-process, {'with' if profiler else 'without'} the profiler); "
-          f"{len(queries.captured_queries) / args.count:.1f} SQL statements")
+    print(
+        f"{what}: {cpu / args.count * 1000:.2f} ms CPU, {wall / args.count * 1000:.2f} ms wall per create "
+        f"(in-process, {'with' if profiler else 'without'} the profiler); "
+        f"{len(queries.captured_queries) / args.count:.1f} SQL statements"
+    )
     for kind, n in kinds.most_common():
         print(f"  {n / args.count:5.2f} x {kind}")
     if profiler:

@@ -14,7 +14,7 @@ import functools
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -52,7 +52,29 @@ def _default(args, kwargs):
     return kwargs.get("default", args[1] if len(args) > 1 else None)
 
 
-class ResilientRedisCache(RedisCache):
+class _OneClientPerPool(RedisCacheClient):
+    """Django's client builds a new redis.Redis for every operation (about 60 µs of CPU each, most
+    of it the table of reply callbacks). One per connection pool serves them all: a redis.Redis is
+    thread-safe, and its pool notices a fork and opens its own connections in the child."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class FastRedisCache(RedisCache):
+    """Django's Redis cache with one client per connection pool (the "guard" cache)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _OneClientPerPool
+
+
+class ResilientRedisCache(FastRedisCache):
     get = _fallback(_default)(RedisCache.get)
     get_many = _fallback({})(RedisCache.get_many)
     has_key = _fallback(False)(RedisCache.has_key)

@@ -309,7 +309,7 @@ if REDIS_URL:
             "OPTIONS": _REDIS_OPTIONS,
         },
         "guard": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FastRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": _REDIS_OPTIONS,
         },
@@ -317,7 +317,10 @@ if REDIS_URL:
     # Pub/sub: a group is a Redis channel, an event one PUBLISH, published straight from the
     # request (complaints.realtime.publish; docs/decisions/0006-realtime-publish.md).
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
     }
 else:
     CACHES = {

@@ -66,13 +66,16 @@ def _fresh_cache():
     from django.core.cache import caches
 
     from complaints import reference
+    from workflow import deadlines
 
     for alias in ("default", "guard"):
         caches[alias].clear()
     # The reference rows a process keeps: another test's (rolled back without a signal) are gone.
     reference.drop()
+    deadlines.forget_extra_holidays()
     yield
     reference.drop()
+    deadlines.forget_extra_holidays()
 
 
 @pytest.fixture(autouse=True)

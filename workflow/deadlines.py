@@ -8,6 +8,7 @@ its last day, in the project's time zone.
 from __future__ import annotations
 
 import datetime
+import time
 from functools import lru_cache
 
 import holidays
@@ -24,15 +25,29 @@ def _national_holidays(year: int) -> frozenset[datetime.date]:
     return frozenset(holidays.country_holidays("ID", years=year).keys())
 
 
+# The process keeps what it read from the cache for KEEP_HOLIDAYS seconds: every deadline computed
+# (each complaint filed, each step) needs them, and they change a few times a year.
+KEEP_HOLIDAYS = 2.0
+_kept: tuple[float, frozenset[datetime.date]] | None = None
+
+
 def extra_holidays() -> frozenset[datetime.date]:
+    global _kept
+    now = time.monotonic()
+    if _kept is not None and now - _kept[0] < KEEP_HOLIDAYS:
+        return _kept[1]
     days = cache.get(EXTRA_HOLIDAYS_CACHE_KEY)
     if days is None:
         days = frozenset(Holiday.objects.values_list("date", flat=True))
         cache.set(EXTRA_HOLIDAYS_CACHE_KEY, days, 300)
+    _kept = (now, days)
     return days
 
 
 def forget_extra_holidays() -> None:
+    """A holiday was added or removed: this process reads again now, the others within KEEP_HOLIDAYS."""
+    global _kept
+    _kept = None
     cache.delete(EXTRA_HOLIDAYS_CACHE_KEY)
 
 

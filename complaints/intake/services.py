@@ -206,34 +206,51 @@ def complaint_create(
         first = complaint_filed_with(idempotency_key)
         if first is not None:
             raise AlreadyFiled(*first)
-    with atomic_with_evidence(evidence) as stored:
-        complaint, pin = _create(
-            channel=channel, cleaned=cleaned, language=language, idempotency_key=idempotency_key
-        )
-        if idempotency_key:
-            _replay_keep(idempotency_key, complaint, pin, channel=channel)
-        if received_by is not None:
-            _received_at_desk(complaint, officer=received_by, unit=unit, cleaned=cleaned)
-        evidence_record(complaint, channel=channel, stored=stored)
-        machine.complaint_received(
-            complaint,
-            via=channel if received_by is None else Channel.WEB,
-            actor=None if received_by is None else Actor.officer(received_by),
-        )
-        # By SMS/WhatsApp the code and PIN go back as the reply to the complainant's message.
-        if channel not in ("sms", "whatsapp"):
-            messaging.enqueue_received(complaint, pin=pin)
-    return complaint, pin
-
-
-def _received_at_desk(complaint: Complaint, *, officer, unit, cleaned: dict) -> None:
-    """Desk intake: who received the complaint, how consent was given, and the desk that files it."""
-    complaint.received_by = officer
-    complaint.consent_method = cleaned.get("consent_method", "")
-    complaint.unit = unit or complaint.unit
-    Complaint.objects.filter(pk=complaint.pk).update(
-        received_by=officer, consent_method=complaint.consent_method, unit=complaint.unit
+    # Desk intake: who received the complaint, how consent was given, and the desk that files it.
+    desk = (
+        {"received_by": received_by, "consent_method": cleaned.get("consent_method", ""), "unit": unit}
+        if received_by is not None
+        else {}
     )
+    # The tracking code is random. The rare code drawn twice (the unique index refuses it) files
+    # the whole complaint again with another: a retry of the transaction, not a savepoint around
+    # the insert of every complaint (two statements each).
+    for _attempt in range(CODE_ATTEMPTS):
+        code = codes.new_tracking_code()
+        try:
+            with atomic_with_evidence(evidence) as stored:
+                complaint, pin = _create(
+                    channel=channel,
+                    cleaned=cleaned,
+                    language=language,
+                    idempotency_key=idempotency_key,
+                    tracking_code=code,
+                    desk=desk,
+                )
+                if idempotency_key:
+                    _replay_keep(idempotency_key, complaint, pin, channel=channel)
+                evidence_record(complaint, channel=channel, stored=stored)
+                machine.complaint_received(
+                    complaint,
+                    via=channel if received_by is None else Channel.WEB,
+                    actor=None if received_by is None else Actor.officer(received_by),
+                )
+                # By SMS/WhatsApp the code and PIN go back as the reply to the complainant's message.
+                if channel not in ("sms", "whatsapp"):
+                    messaging.enqueue_received(complaint, pin=pin)
+            return complaint, pin
+        except IntegrityError:
+            # The key's unique index: another request filed with this key and has committed (on
+            # PostgreSQL the insert waited for it). This filing files nothing.
+            first = complaint_filed_with(idempotency_key) if idempotency_key else None
+            if first is not None:
+                raise AlreadyFiled(*first)
+            if not Complaint.objects.filter(tracking_code=code).exists():
+                raise  # not the code: a real error
+    raise RuntimeError("could not draw a free tracking code")  # pragma: no cover - 31^8 codes
+
+
+CODE_ATTEMPTS = 10
 
 
 @contextmanager
@@ -308,7 +325,7 @@ def _urgency_at_filing(cleaned: dict) -> dict:
 
 
 def _create(
-    *, channel: str, cleaned: dict, language: str, idempotency_key: str = ""
+    *, channel: str, cleaned: dict, language: str, idempotency_key: str, tracking_code: str, desk: dict
 ) -> tuple[Complaint, str]:
     pin = codes.new_pin()
     province = cleaned["province"]
@@ -354,24 +371,10 @@ def _create(
             {key: fields[key] for key in ("description", "desired_outcome", "location")}, identity
         )
         fields.update(masked)
-    complaint = Complaint(**fields)
+    fields.update({key: value for key, value in desk.items() if value is not None})
+    complaint = Complaint(tracking_code=tracking_code, **fields)
     machine.start_clock(complaint)
-    # The code is random; on the rare collision draw again.
-    for _attempt in range(10):
-        try:
-            with transaction.atomic():
-                complaint.tracking_code = codes.new_tracking_code()
-                complaint.save(force_insert=True)
-            break
-        except IntegrityError:
-            # The key's unique index: another request filed with this key and has committed (on
-            # PostgreSQL the insert waited for it). This transaction files nothing.
-            first = complaint_filed_with(idempotency_key) if idempotency_key else None
-            if first is not None:
-                raise AlreadyFiled(*first)
-            continue
-    else:  # pragma: no cover - 31^8 codes
-        raise RuntimeError("could not draw a free tracking code")
+    complaint.save(force_insert=True)
     if cleaned.get("vulnerable_groups"):
         complaint.vulnerable_groups.set(cleaned["vulnerable_groups"])
     if identity is not None:

@@ -13,9 +13,21 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints import reference
 from complaints.codes import normalise_code
 from complaints.identity import NOT_REVEALS, can_see_identity, handles
-from complaints.models import Complaint, DataRequest, IdentityReveal, Role, State
+from complaints.models import (
+    Agency,
+    Category,
+    Complaint,
+    DataRequest,
+    HandlingUnit,
+    IdentityReveal,
+    Province,
+    Role,
+    State,
+    User,
+)
 from complaints.permissions import complaints_referred_by, complaints_visible_to
 from complaints.redaction import mask_identifiers
 from complaints.workspace.documents import document_kind_label, split_evidence
@@ -28,14 +40,19 @@ PAGE_SIZE = 50
 
 @dataclass
 class QueuePage:
-    rows: list[Complaint]
+    rows: list  # Complaint instances (the page), or dicts of QUEUE_VALUES (the API: queue_values_for)
     next_cursor: str | None
-    filters: QueueFilter
+    filters: QueueFilter | None  # None: the API's list asked for no filter (queue_values_for)
+
+    @property
+    def errors(self) -> dict:
+        """The filters the page could not read, by parameter."""
+        return self.filters.errors if self.filters is not None else {}
 
 
-def _encode(complaint: Complaint) -> str:
-    due = complaint.due_at.isoformat() if complaint.due_at else None
-    return base64.urlsafe_b64encode(json.dumps([int(complaint.urgent), due, complaint.pk]).encode()).decode()
+def _encode(urgent: bool, due: datetime.datetime | None, pk: int) -> str:
+    due_text = due.isoformat() if due else None
+    return base64.urlsafe_b64encode(json.dumps([int(urgent), due_text, pk]).encode()).decode()
 
 
 def decode_cursor(cursor: str):
@@ -67,6 +84,7 @@ QUEUE_ORDER = (F("urgent").desc(), F("due_at").asc(nulls_last=True), "id")
 def queue_queryset(officer) -> QuerySet[Complaint]:
     """An officer's cases, urgent ones first, then soonest deadline first (so overdue cases lead),
     those without one last."""
+    _unit_from_reference(officer)
     return (
         complaints_visible_to(officer)
         .select_related("category", "agency", "unit", "assignee", "province")
@@ -74,33 +92,108 @@ def queue_queryset(officer) -> QuerySet[Complaint]:
     )
 
 
+def _unit_from_reference(officer) -> None:
+    """The officer's unit (which complaints_visible_to and the page's menu read) from the process'
+    reference copy (complaints.reference) rather than a query a request. Read, never changed."""
+    if officer.unit_id is not None and not User.unit.is_cached(
+        officer
+    ):  # officer: perhaps a lazy request.user
+        unit = reference.table("unit").get(str(officer.unit_id))
+        if unit is not None:  # a unit added since this process read its copy: the usual query
+            officer.unit = unit
+
+
 # What a queue row shows, on the page and in the API list: not the description, the PIN hash or
-# the outcome texts, which made each row several times wider than what is read of it. Two joins,
-# the rest fetched beside: PostgreSQL's planning time doubles with each join (six tables took
-# 3 ms to plan and 0.5 ms to run on 1M rows); the province, unit and officer of a page are a
-# handful of rows.
+# the outcome texts, which made each row several times wider than what is read of it. No join:
+# the category, agency, province and unit of a row come from the process' reference copy
+# (_reference_rows), which took the planning time of the query (0.35 of its 0.6 ms with two joins
+# on 1M rows) and a query each for the province and the unit; the officers are a query beside.
 QUEUE_COLUMNS = (
     "tracking_code", "state", "kind", "channel", "confidentiality", "created_at", "due_at",
-    "category__name_id", "category__name_en", "agency__name", "agency_name", "province", "regency_id",
-    "unit", "assignee", "received_by", "agency_due_at", "urgent",
+    "category", "agency", "agency_name", "province", "regency_id", "unit", "assignee", "received_by",
+    "agency_due_at", "urgent",
 )  # fmt: skip
 
 
-def complaint_queue_for(officer, *, params, cursor: str = "", page_size: int = PAGE_SIZE) -> QueuePage:
-    """One page of the queue: keyset pagination on (urgent, due_at, id), no COUNT of the whole table."""
-    filters = queue_filter_for(officer, params=params)
-    queryset = (
-        filters.qs.select_related(None)
-        .select_related("category", "agency")
-        .prefetch_related("province", "unit", "assignee", "received_by")
-        .only(*QUEUE_COLUMNS)
-    )
+def _queue_rows(officer, *, params, cursor: str, form: bool = True) -> tuple[QueueFilter | None, QuerySet]:
+    """The queue's filters, and its rows after ``cursor`` (one this server did not write: from the
+    first row), in QUEUE_ORDER. Without ``form`` (the API) and without a filter asked for, no
+    FilterSet (None): building its form, and deep copies of its filters and fields, took longer
+    than the query, to list the same rows."""
+    filters = None
+    if form or QueueFilter.base_filters.keys() & params.keys():
+        filters = queue_filter_for(officer, params=params)
+        queryset = filters.qs
+    else:
+        queryset = queue_queryset(officer)
+    queryset = queryset.select_related(None)
     position = decode_cursor(cursor) if cursor else None
     if position:
         queryset = queryset.filter(_after(*position))
+    return filters, queryset
+
+
+def complaint_queue_for(officer, *, params, cursor: str = "", page_size: int = PAGE_SIZE) -> QueuePage:
+    """One page of the queue: keyset pagination on (urgent, due_at, id), no COUNT of the whole table.
+
+    The rows are what the page shows of them; their category, agency and province are the
+    process' reference rows (read them, never change them), the officers a query beside."""
+    filters, queryset = _queue_rows(officer, params=params, cursor=cursor)
+    queryset = queryset.prefetch_related("assignee", "received_by").only(*QUEUE_COLUMNS)
     rows = list(queryset[: page_size + 1])
-    next_cursor = _encode(rows[page_size - 1]) if len(rows) > page_size else None
-    return QueuePage(rows=rows[:page_size], next_cursor=next_cursor, filters=filters)
+    last = rows[page_size - 1] if len(rows) > page_size else None
+    next_cursor = _encode(last.urgent, last.due_at, last.pk) if last else None
+    rows = rows[:page_size]
+    categories = _reference_rows(Category, "category", {row.category_id for row in rows})
+    agencies = _reference_rows(Agency, "agency", {row.agency_id for row in rows})
+    provinces = _reference_rows(Province, "province", {row.province_id for row in rows})
+    for row in rows:
+        row.category = categories.get(row.category_id)
+        row.agency = agencies.get(row.agency_id)
+        row.province = provinces[row.province_id]
+    return QueuePage(rows=rows, next_cursor=next_cursor, filters=filters)
+
+
+# What a row of the API's list reads (complaints.api.serializers.QueueRowsSerializer), as values:
+# building a Complaint instance for each row took longer than the query.
+QUEUE_VALUES = (
+    "id", "tracking_code", "state", "kind", "category_id", "agency_id", "agency_name", "province_id",
+    "regency_id", "unit_id", "channel", "confidentiality", "assignee_id", "created_at", "due_at",
+    "urgent",
+)  # fmt: skip
+
+
+def queue_values_for(officer, *, params, cursor: str = "", page_size: int = PAGE_SIZE) -> QueuePage:
+    """The page complaint_queue_for reads (the same filters, order and cursor) for the API's list:
+    each row a dict of QUEUE_VALUES and its ``category``, ``agency`` (None without one) and
+    ``unit``, the process' reference rows. Read them, never change them."""
+    filters, queryset = _queue_rows(officer, params=params, cursor=cursor, form=False)
+    rows = list(queryset.values(*QUEUE_VALUES)[: page_size + 1])
+    last = rows[page_size - 1] if len(rows) > page_size else None
+    next_cursor = _encode(last["urgent"], last["due_at"], last["id"]) if last else None
+    rows = rows[:page_size]
+    categories = _reference_rows(Category, "category", {row["category_id"] for row in rows})
+    agencies = _reference_rows(Agency, "agency", {row["agency_id"] for row in rows})
+    units = _reference_rows(HandlingUnit, "unit", {row["unit_id"] for row in rows})
+    for row in rows:
+        row["category"] = categories.get(row["category_id"])
+        row["agency"] = agencies.get(row["agency_id"])
+        row["unit"] = units[row["unit_id"]]
+    return QueuePage(rows=rows, next_cursor=next_cursor, filters=filters)
+
+
+def _reference_rows(model, table: str, keys: set) -> dict:
+    """The rows of a reference table that a page names, by primary key, from the process' copy
+    (complaints.reference). A row the copy lacks is read from the database: an inactive category
+    or agency (the copy holds the active ones; old cases still name them), or one added since the
+    process read it (an edit reaches every process within reference.CHECK_EVERY)."""
+    rows = reference.table(table)
+    keys = keys - {None}
+    found = {key: rows[str(key)] for key in keys if str(key) in rows}
+    missing = keys - found.keys()
+    if missing:
+        found.update((row.pk, row) for row in model.objects.filter(pk__in=missing))
+    return found
 
 
 def _after(urgent: bool, due, pk: int) -> Q:
@@ -587,7 +680,7 @@ def officer_loads(unit, *, now) -> UnitLoad:
     from django.db.models import Count, Window
     from django.db.models.functions import RowNumber
 
-    from complaints.models import AGENCY_STATES, OPEN_STATES, OVERDUE_STATES, User
+    from complaints.models import AGENCY_STATES, OPEN_STATES, OVERDUE_STATES
 
     open_cases = Complaint.objects.filter(unit=unit, state__in=OPEN_STATES)
     grouped = (

@@ -9,7 +9,7 @@ import pytest
 
 from complaints import codes
 from complaints.intake.services import complaint_submit
-from complaints.models import Complaint
+from complaints.models import Complaint, Identity
 from complaints.public.tracking import (
     FREE_FAILURES_PER_CODE,
     MAX_FAILURES_PER_CLIENT,
@@ -25,6 +25,7 @@ from tests.complaints.intake_data import valid
 from tests.notifications.inbound_phone import Phone
 from workflow import engine
 from workflow.engine import Actor
+from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,19 @@ def test_a_code_collision_draws_again(filed, monkeypatch):
     monkeypatch.setattr(codes, "new_tracking_code", lambda: next(draws))
     complaint, _ = complaint_submit(channel="web", data=valid())
     assert complaint.tracking_code == "ZZZZ2222" and Complaint.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_code_collision_files_the_whole_complaint_again_when_it_owns_its_transaction(monkeypatch):
+    # Filing opens the transaction itself here (no test transaction around it): the refused
+    # insert rolls all of it back, and the complaint is filed again with another code, whole.
+    taken, _ = complaint_submit(channel="web", data=valid())
+    draws = iter([taken.tracking_code, "ZZZZ3333"])
+    monkeypatch.setattr(codes, "new_tracking_code", lambda: next(draws))
+    complaint, _ = complaint_submit(channel="api", data=valid())
+    assert complaint.tracking_code == "ZZZZ3333" and Complaint.objects.count() == 2
+    assert Identity.objects.filter(complaint=complaint).count() == 1
+    assert TransitionLog.objects.filter(object_id=complaint.pk, transition="submit").count() == 1
 
 
 def test_the_code_is_accepted_as_read_aloud_or_written_down(filed):

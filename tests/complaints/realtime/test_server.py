@@ -23,7 +23,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def server(postgres, redis_url, settings, tmp_path):
     # This process sends through the same Redis the server listens on.
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [redis_url]}}
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [redis_url]},
+        }
     }
     with asgi_server(redis_url=redis_url, log_path=tmp_path / "daphne.log") as base_url:
         yield base_url
