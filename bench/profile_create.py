@@ -97,11 +97,9 @@ def main() -> None:
         page = client.get("/lapor/")
         assert page.status_code == 200
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content).group(1).decode()
-        once = re.search(rb'name="form_token" value="([^"]+)"', page.content)
+        once = re.search(rb'name="submission_token" value="([^"]+)"', page.content).group(1).decode()
         data = {key: ("on" if value is True else value) for key, value in body(i).items()}
-        data.update(csrfmiddlewaretoken=token)
-        if once:
-            data["form_token"] = once.group(1).decode()
+        data.update(csrfmiddlewaretoken=token, submission_token=once, complained_to_agency_first="1")
         response = client.post("/lapor/", data)
         assert response.status_code == 302, response.content[:2000]
 

@@ -44,16 +44,16 @@ class _Tables:
         self.loaded_at = 0.0
         self.lock = threading.Lock()
 
-    def get(self, name: str) -> dict:
+    def get(self, name, load: Callable[[], object] | None = None):
         now = time.monotonic()
         if now - self.checked_at >= CHECK_EVERY:
             self._check(now)
-        table = self.copies.get(name)
-        if table is None:
-            table = self.loaders[name]()
+        value = self.copies.get(name)
+        if value is None:
+            value = (load or self.loaders[name])()
             with self.lock:
-                self.copies[name] = table
-        return table
+                self.copies[name] = value
+        return value
 
     def _check(self, now: float) -> None:
         try:
@@ -106,6 +106,12 @@ def register(name: str, load: Callable[[], dict], *models: type) -> None:
 def table(name: str) -> dict:
     """The rows of a registered table, by primary key as text."""
     return _tables.get(name)
+
+
+def kept(key: tuple, build: Callable[[], object]):
+    """What ``build()`` makes of the reference tables (a form's option lists as HTML), kept and
+    dropped together with them. ``key`` names it, with whatever it depends on (the language)."""
+    return _tables.get(("kept", *key), build)
 
 
 def changed() -> None:

@@ -88,3 +88,30 @@ class ResilientRedisCache(FastRedisCache):
         RedisCache.incr
     )
     clear = _fallback(False)(RedisCache.clear)
+
+
+def hit(cache, key: str, timeout: int) -> int:
+    """Add one to the counter ``key`` (from 0; it expires ``timeout`` seconds after its first
+    hit) and return its count. On Redis one atomic round trip (INCR and EXPIRE NX in a pipeline):
+    requests at the same moment are all counted. Django stores an int as itself, so ``get`` and
+    ``get_many`` read the counter back. With Redis unreachable the default cache counts nothing."""
+    backend = getattr(cache, "_cache", None)
+    if isinstance(backend, RedisCacheClient):
+        key = cache.make_and_validate_key(key)
+        try:
+            pipe = backend.get_client(key, write=True).pipeline(transaction=False)
+            pipe.incr(key)
+            pipe.expire(key, timeout, nx=True)
+            return int(pipe.execute()[0])
+        except UNREACHABLE:
+            if not isinstance(cache, ResilientRedisCache):
+                raise
+            _warn("hit")
+            return 0
+    if cache.add(key, 1, timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired in between
+        cache.add(key, 1, timeout)
+        return 1

@@ -244,8 +244,15 @@ class ReferenceChoiceField(forms.ModelChoiceField):
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
     def __deepcopy__(self, memo):
-        result = super().__deepcopy__(memo)
-        result.whole_table = self.whole_table
+        if not self.whole_table:
+            return super().__deepcopy__(memo)
+        # Every form copies its fields. ModelChoiceField's copy clones the queryset (a third of
+        # the cost of creating the intake form); over the whole table it is never run, so the
+        # copy shares it, with a choice iterator of its own (what the clone was for).
+        result = forms.Field.__deepcopy__(self, memo)
+        result._queryset = self._queryset
+        result.widget.choices = result.choices
+        result.whole_table = True
         return result
 
     def to_python(self, value):
@@ -273,6 +280,11 @@ class LabelledReferenceChoiceField(ReferenceChoiceField, LabelledModelChoiceFiel
 
 
 class LabelledModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        if not value and not self.required:
+            return []  # nothing chosen: no empty queryset to build and run on every complaint
+        return super().clean(value)
+
     def label_from_instance(self, obj):
         from django.utils.translation import get_language
 

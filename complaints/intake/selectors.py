@@ -2,37 +2,51 @@
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
+
+from complaints import reference
 from complaints.intake.widgets import grouped_options
 from complaints.models import Agency, Category, Kind, Province, Regency, VulnerableGroup
 
 
 def intake_form_context(form) -> dict:
-    """The form, with the choices grouped the way a person looks for them (no per-field queries).
-    The two long lists (regencies and agencies) come as ready <optgroup> HTML."""
-    provinces = list(Province.objects.order_by("name"))
-    regencies: dict[str, list] = {}
-    for code, name, province in Regency.objects.order_by("name").values_list("code", "name", "province_id"):
-        regencies.setdefault(province, []).append((code, name))
-    agencies = list(
-        Agency.objects.filter(is_active=True).order_by("level", "name").values_list("pk", "name", "level")
-    )
-    agency_groups = [
-        (label, [(pk, name) for pk, name, of_level in agencies if of_level == level])
-        for level, label in Agency.Level.choices
-    ]
-    categories = list(Category.objects.filter(is_active=True))
+    """The form, with the choices grouped the way a person looks for them, from the reference
+    tables the process keeps (complaints.reference: no query). The two long lists (regencies and
+    agencies, over a thousand options) come as ready <optgroup> HTML, built once per language
+    while nothing is selected in them (a new form)."""
+    provinces = list(reference.table("province").values())
+    categories = list(reference.table("category").values())
     return {
         "form": form,
         "provinces": provinces,
-        "regency_options": grouped_options(
-            [(p.name, regencies.get(p.code, [])) for p in provinces], selected=form["regency"].value()
-        ),
-        "agency_options": grouped_options(agency_groups, selected=form["agency"].value()),
-        "own_agency_options": grouped_options(agency_groups, selected=form["own_agency"].value()),
+        "regency_options": _options_html("regency", _regency_groups, form["regency"].value()),
+        "agency_options": _options_html("agency", _agency_groups, form["agency"].value()),
+        "own_agency_options": _options_html("agency", _agency_groups, form["own_agency"].value()),
         "categories": {
             kind: [c for c in categories if c.kind == kind] for kind in ("maladministrasi", "ham")
         },
     }
+
+
+def _regency_groups() -> list:
+    regencies: dict[str, list] = {}
+    for regency in reference.table("regency").values():  # by name
+        regencies.setdefault(regency.province_id, []).append((regency.code, regency.name))
+    return [(p.name, regencies.get(p.code, [])) for p in reference.table("province").values()]
+
+
+def _agency_groups() -> list:
+    agencies = list(reference.table("agency").values())  # by name
+    return [
+        (label, [(a.pk, a.name) for a in agencies if a.level == level])
+        for level, label in Agency.Level.choices
+    ]
+
+
+def _options_html(name: str, groups, selected) -> str:
+    if selected not in (None, ""):
+        return grouped_options(groups(), selected=selected)
+    return reference.kept(("options", name, get_language()), lambda: grouped_options(groups(), selected=None))
 
 
 def intake_reference_data() -> dict:

@@ -149,7 +149,13 @@ def _retried_when_sqlite_is_busy(create):
 
 
 def complaint_submit(
-    *, channel: str, data: dict, files=(), language: str = "id", idempotency_key: str = ""
+    *,
+    channel: str,
+    data: dict,
+    files=(),
+    language: str = "id",
+    idempotency_key: str = "",
+    key_checked: bool = False,
 ) -> tuple[Complaint, str]:
     """Validate and file a complaint from any channel; return it and its PIN (shown once).
 
@@ -172,6 +178,7 @@ def complaint_submit(
         evidence=evidence,
         language=language,
         idempotency_key=idempotency_key,
+        key_checked=key_checked,
     )
 
 
@@ -185,6 +192,7 @@ def complaint_create(
     received_by=None,
     unit=None,
     idempotency_key: str = "",
+    key_checked: bool = False,
 ) -> tuple[Complaint, str]:
     """File a complaint from a valid intake form's cleaned data.
 
@@ -202,7 +210,7 @@ def complaint_create(
     when a complaint with that key exists, or another request files one with it at this moment,
     nothing is filed and AlreadyFiled names the first (docs/domain.md#one-complaint-once).
     """
-    if idempotency_key:
+    if idempotency_key and not key_checked:  # key_checked: the caller has just looked (a query less)
         first = complaint_filed_with(idempotency_key)
         if first is not None:
             raise AlreadyFiled(*first)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
-from complaints import codes
+from complaints import codes, reference
 from complaints.intake.forms import WebIntakeForm, submission_nonce, validate_evidence
 from complaints.intake.selectors import intake_form_context
 from complaints.intake.services import (
@@ -135,6 +136,7 @@ def lapor(request):
                     evidence=form.cleaned_data.get("evidence") or [],
                     language=get_language() or "id",
                     idempotency_key=key,
+                    key_checked=True,  # just above
                 )
             except AlreadyFiled as filed:  # the same form, filed by a request a moment earlier
                 return _already_filed(request, filed.complaint, filed.pin, key)
@@ -146,7 +148,20 @@ def lapor(request):
             _web_intake_usage(request, WEB_INTAKE_INVALID, increment=True)
     else:
         form = WebIntakeForm(initial={"notify_channel": "sms"})
-    return render(request, "complaints/public/lapor.html", intake_form_context(form))
+    context = intake_form_context(form)
+    if not form.is_bound:
+        # A new form is the same for everyone who reads the language, but for its tokens (outside
+        # the fields): the fields are rendered once per language, and kept with the reference
+        # tables whose options they list (complaints.reference).
+        language = get_language()
+        context["fields_html"] = reference.kept(
+            ("lapor-fields", language),
+            lambda: render_to_string(LAPOR_FIELDS, {**context, "LANGUAGE_CODE": language}),
+        )
+    return render(request, "complaints/public/lapor.html", context)
+
+
+LAPOR_FIELDS = "complaints/public/_lapor_fields.html"
 
 
 def _already_filed(request, complaint: Complaint, pin: str, key: str):

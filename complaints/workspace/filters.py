@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from complaints import reference
 from complaints.codes import normalise_code
 from complaints.identity import HANDLING_ROLES, NOT_REVEALS, REVEAL_LASTS
 from complaints.intake.widgets import ListSelect, ListSelectMultiple
@@ -25,55 +26,66 @@ from complaints.models import (
     Identity,
     IdentityReveal,
     Kind,
-    Province,
-    Regency,
     State,
-    VulnerableGroup,
     description_vector,
     normalise_name,
 )
 from notifications.contacts import e164, parse_phone
 from notifications.personal import blind_index
 
+# The filters' lists come from the process' reference copies (complaints.reference: every row, in
+# the models' order, dropped when one changes) rather than a query each for every page. The
+# category and agency lists offer the inactive ones too (old cases still carry them), which the
+# intake's copies leave out: two tables of their own (the queue's rows name theirs from them too).
+reference.register("category_all", lambda: {str(row.pk): row for row in Category.objects.all()}, Category)
+reference.register("agency_all", lambda: {str(row.pk): row for row in Agency.objects.all()}, Agency)
+
 
 def category_choices() -> list:
     """Grouped by kind, in the reader's language."""
     english = get_language() == "en"
     groups: dict[str, list] = {}
-    for pk, kind, name_id, name_en in Category.objects.values_list("pk", "kind", "name_id", "name_en"):
-        groups.setdefault(kind, []).append((pk, name_en if english and name_en else name_id))
+    for category in reference.table("category_all").values():
+        name = category.name_en if english and category.name_en else category.name_id
+        groups.setdefault(category.kind, []).append((category.pk, name))
     return [(label, groups[kind]) for kind, label in Kind.choices if kind in groups]
 
 
 def province_choices() -> list:
-    return list(Province.objects.values_list("code", "name"))
+    return [(province.code, province.name) for province in reference.table("province").values()]
 
 
 def regency_choices(province: str | None) -> list:
-    regencies = Regency.objects.all() if province is None else Regency.objects.filter(province_id=province)
-    return list(regencies.values_list("code", "name"))
+    return [
+        (regency.code, regency.name)
+        for regency in reference.table("regency").values()
+        if province is None or regency.province_id == province
+    ]
 
 
 def agency_choices(province: str | None) -> list:
-    agencies = Agency.objects.all()
-    if province is not None:
-        agencies = agencies.filter(Q(province_id=province) | Q(province__isnull=True))
-    return list(agencies.values_list("pk", "name"))
+    """Every agency, or a province's and the central ones (those without a province)."""
+    return [
+        (agency.pk, agency.name)
+        for agency in reference.table("agency_all").values()
+        if province is None or agency.province_id in (province, None)
+    ]
 
 
 def vulnerable_group_choices() -> list:
     english = get_language() == "en"
     return [
-        (pk, name_en if english and name_en else name_id)
-        for pk, name_id, name_en in VulnerableGroup.objects.values_list("pk", "name_id", "name_en")
+        (group.pk, group.name_en if english and group.name_en else group.name_id)
+        for group in reference.table("vulnerable_group").values()
     ]
 
 
 ASSIGNEE_CHOICES = [("me", _("Saya")), ("unassigned", _("Belum ada petugas")), ("anyone", _("Siapa saja"))]
 
 
-class OverdueSelect(forms.NullBooleanSelect):
-    """ "All / Yes / No" rather than Django's "Unknown / Yes / No": nothing is unknown about a deadline."""
+class OverdueSelect(ListSelect, forms.NullBooleanSelect):
+    """ "All / Yes / No" rather than Django's "Unknown / Yes / No": nothing is unknown about a deadline.
+    Written in Python like the other lists (ListSelect), not through a template per option."""
 
     def __init__(self, attrs=None):
         super().__init__(attrs)
@@ -134,6 +146,19 @@ class QueueFilter(django_filters.FilterSet):
             fields = self.form.fields
             fields["regency"].choices = partial(regency_choices, province)
             fields["agency"].choices = partial(agency_choices, province)
+
+    # The form class of each set of filters (a provincial unit's has no province), built once:
+    # django-filter builds a class, and a form field for each filter, on every request (a third
+    # of the FilterSet's time). Each form still has fields of its own (Django copies them), so
+    # the choices set above change only this request's.
+    _form_classes: dict[tuple, type] = {}
+
+    def get_form_class(self):
+        names = tuple(self.filters)
+        form_class = self._form_classes.get(names)
+        if form_class is None:
+            form_class = self._form_classes[names] = super().get_form_class()
+        return form_class
 
     def filter_assignee(self, queryset, name, value):
         if value == "me":

@@ -137,20 +137,30 @@ def complaint_queue_for(officer, *, params, cursor: str = "", page_size: int = P
     """One page of the queue: keyset pagination on (urgent, due_at, id), no COUNT of the whole table.
 
     The rows are what the page shows of them; their category, agency and province are the
-    process' reference rows (read them, never change them), the officers a query beside."""
+    process' reference rows (read them, never change them), the officers one query beside."""
     filters, queryset = _queue_rows(officer, params=params, cursor=cursor)
-    queryset = queryset.prefetch_related("assignee", "received_by").only(*QUEUE_COLUMNS)
-    rows = list(queryset[: page_size + 1])
+    rows = list(queryset.only(*QUEUE_COLUMNS)[: page_size + 1])
     last = rows[page_size - 1] if len(rows) > page_size else None
     next_cursor = _encode(last.urgent, last.due_at, last.pk) if last else None
     rows = rows[:page_size]
-    categories = _reference_rows(Category, "category", {row.category_id for row in rows})
-    agencies = _reference_rows(Agency, "agency", {row.agency_id for row in rows})
+    categories = _reference_rows(Category, "category_all", {row.category_id for row in rows})
+    agencies = _reference_rows(Agency, "agency_all", {row.agency_id for row in rows})
     provinces = _reference_rows(Province, "province", {row.province_id for row in rows})
-    for row in rows:
-        row.category = categories.get(row.category_id)
-        row.agency = agencies.get(row.agency_id)
+    # The officers a page names (who holds each case, who received it at a desk): one query for
+    # both, and none when nobody is named (prefetch_related built two querysets even then).
+    named = {row.assignee_id for row in rows} | {row.received_by_id for row in rows}
+    named.discard(None)
+    officers = User.objects.in_bulk(named) if named else {}
+    for row in rows:  # a relation left empty (its id None) reads as None without a query
+        if row.category_id is not None:
+            row.category = categories[row.category_id]
+        if row.agency_id is not None:
+            row.agency = agencies[row.agency_id]
         row.province = provinces[row.province_id]
+        if row.assignee_id is not None:
+            row.assignee = officers.get(row.assignee_id)
+        if row.received_by_id is not None:
+            row.received_by = officers.get(row.received_by_id)
     return QueuePage(rows=rows, next_cursor=next_cursor, filters=filters)
 
 
@@ -172,8 +182,8 @@ def queue_values_for(officer, *, params, cursor: str = "", page_size: int = PAGE
     last = rows[page_size - 1] if len(rows) > page_size else None
     next_cursor = _encode(last["urgent"], last["due_at"], last["id"]) if last else None
     rows = rows[:page_size]
-    categories = _reference_rows(Category, "category", {row["category_id"] for row in rows})
-    agencies = _reference_rows(Agency, "agency", {row["agency_id"] for row in rows})
+    categories = _reference_rows(Category, "category_all", {row["category_id"] for row in rows})
+    agencies = _reference_rows(Agency, "agency_all", {row["agency_id"] for row in rows})
     units = _reference_rows(HandlingUnit, "unit", {row["unit_id"] for row in rows})
     for row in rows:
         row["category"] = categories.get(row["category_id"])
@@ -184,9 +194,9 @@ def queue_values_for(officer, *, params, cursor: str = "", page_size: int = PAGE
 
 def _reference_rows(model, table: str, keys: set) -> dict:
     """The rows of a reference table that a page names, by primary key, from the process' copy
-    (complaints.reference). A row the copy lacks is read from the database: an inactive category
-    or agency (the copy holds the active ones; old cases still name them), or one added since the
-    process read it (an edit reaches every process within reference.CHECK_EVERY)."""
+    (complaints.reference; the categories and agencies with the inactive ones: filters.py). One the
+    copy lacks, added since the process read it (an edit reaches every process within
+    reference.CHECK_EVERY), is read from the database."""
     rows = reference.table(table)
     keys = keys - {None}
     found = {key: rows[str(key)] for key in keys if str(key) in rows}

@@ -123,11 +123,14 @@ def test_the_queue_pages_by_cursor_in_a_fixed_number_of_queries(
         if i % 4 == 0:
             complaint.vulnerable_groups.set(groups)
     client = as_user(intake_officer)
-    with django_assert_max_num_queries(12):
+    client.get("/petugas/")  # the process reads its reference copies once (complaints.reference)
+    # The session, the officer, the page's cases, the officers they name, the open data requests,
+    # and the category and agency lists of the filters: nothing a row.
+    with django_assert_max_num_queries(8):
         first = client.get("/petugas/")
     page = first.context["page"]
     assert len(page.rows) == 50 and page.next_cursor
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         second = client.get("/petugas/", {"cursor": page.next_cursor, "vulnerable_group": ""}).context["page"]
     third = client.get("/petugas/", {"cursor": second.next_cursor}).context["page"]
     seen = [c.pk for c in page.rows + second.rows + third.rows]
