@@ -6,6 +6,7 @@ fails loudly at start-up (ImproperlyConfigured) instead of surfacing later as od
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -92,7 +93,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SIGAP_PUBLIC_URL = env_str("SIGAP_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -112,6 +112,12 @@ INSTALLED_APPS = [
     "notifications",
     "complaints",
 ]
+
+# Daphne lets `manage.py runserver` (the demo) serve the live queue's websockets too. Nothing else
+# needs it: servers run gunicorn and uvicorn (docs/deploy/), and importing it (Twisted) cost every
+# worker 43 MiB.
+if sys.argv[1:2] == ["runserver"]:
+    INSTALLED_APPS.insert(0, "daphne")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

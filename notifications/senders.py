@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.rest import Client
 
 from .contacts import within_whatsapp_window
 from .models import Message
@@ -18,7 +16,6 @@ from .personal import masked_address
 
 logger = logging.getLogger("sigap.messages")
 
-TWILIO_API = "https://api.twilio.com"
 # Twilio errors that no retry will fix: invalid or unreachable number, unsubscribed, outside the
 # WhatsApp window, template problems.
 PERMANENT_ERRORS = {21211, 21214, 21408, 21610, 21612, 21614, 63016, 63024, 63032}
@@ -34,16 +31,6 @@ class TransientSendError(Exception):
         self.retry_after = retry_after
 
 
-def _retry_after(client: Client) -> int | None:
-    """Seconds from the last response's Retry-After header (Twilio sends it with 429), if any."""
-    headers = {k.lower(): v for k, v in getattr(client.http_client, "last_headers", {}).items()}
-    value = headers.get("retry-after", "")
-    try:
-        return max(0, min(int(str(value).strip()), 3600))
-    except ValueError:
-        return None
-
-
 class PermanentSendError(Exception):
     def __init__(self, message: str, code: str = ""):
         super().__init__(message)
@@ -54,29 +41,6 @@ class PermanentSendError(Exception):
 class Sent:
     sid: str
     status: str
-
-
-class RoutedHttpClient(TwilioHttpClient):
-    """Twilio's own HTTP client, pointed at ``TWILIO_API_BASE`` when set (the tests' fake server)."""
-
-    def __init__(self, base: str, **kwargs):
-        super().__init__(**kwargs)
-        self.base = base.rstrip("/")
-
-    last_headers: dict = {}
-
-    def request(self, method, url, *args, **kwargs):
-        if self.base and url.startswith(TWILIO_API):
-            url = self.base + url[len(TWILIO_API) :]
-        response = super().request(method, url, *args, **kwargs)
-        # Kept for the caller: Twilio's exception for a 429 does not carry its Retry-After.
-        self.last_headers = dict(response.headers or {})
-        return response
-
-
-def twilio_client() -> Client:
-    http_client = RoutedHttpClient(settings.TWILIO_API_BASE, timeout=settings.TWILIO_HTTP_TIMEOUT)
-    return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
 
 def _address(channel: str, number: str) -> str:
@@ -103,6 +67,10 @@ def send_twilio(message: Message) -> Sent:
         params["content_variables"] = json.dumps(message.content_variables)
     else:
         params["body"] = message.body
+    # Imported when a message goes out: a web worker, which only queues messages, never loads
+    # Twilio's REST client and requests (about 16 MiB a process).
+    from .twilio_rest import retry_after, twilio_client
+
     client = twilio_client()
     try:
         created = client.messages.create(**params)
@@ -110,9 +78,7 @@ def send_twilio(message: Message) -> Sent:
         # 401: wrong or rotated credentials. Every message would fail; an operator fixes the
         # setting and the retries then deliver them, so it is not the message's fault.
         if exc.status in (401, 429) or exc.status >= 500:
-            raise TransientSendError(
-                f"Twilio {exc.status}: {exc.msg}"[:300], retry_after=_retry_after(client)
-            )
+            raise TransientSendError(f"Twilio {exc.status}: {exc.msg}"[:300], retry_after=retry_after(client))
         if exc.code in PERMANENT_ERRORS or 400 <= exc.status < 500:
             raise PermanentSendError(f"Twilio {exc.code}: {exc.msg}"[:300], code=str(exc.code or exc.status))
         raise TransientSendError(str(exc))

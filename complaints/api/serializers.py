@@ -22,7 +22,7 @@ class _Labels(dict):
 
 
 class QueueRowsSerializer(serializers.ListSerializer):
-    """A page of the queue as plain dicts, from the rows complaints.workspace.selectors.queue_values_for
+    """A page of the queue as plain dicts, from the rows complaints.workspace.selectors.complaint_queue_values_for
     reads (dicts of values, not model instances). DRF's field-by-field path (a signature check and
     an attribute walk per field, 17 fields × 50 rows) cost more than the page's query; this gives
     the same keys and the same formats (a test holds it to the declared fields)."""

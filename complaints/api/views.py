@@ -336,7 +336,9 @@ class ComplaintViewSet(
         if cursor and selectors.decode_cursor(cursor) is None:
             message = _("Kursor halaman ini tidak terbaca. Ikuti tautan `next` dari halaman sebelumnya.")
             return Response({"errors": {"cursor": [message]}}, status=status.HTTP_400_BAD_REQUEST)
-        page = selectors.queue_values_for(request.user, params=params, cursor=cursor, page_size=size)
+        page = selectors.complaint_queue_values_for(
+            request.user, params=params, cursor=cursor, page_size=size
+        )
         if page.errors:  # a filter it cannot read must not silently list everything
             return Response({"errors": page.errors}, status=status.HTTP_400_BAD_REQUEST)
         next_url = None

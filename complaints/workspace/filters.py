@@ -92,6 +92,12 @@ class OverdueSelect(ListSelect, forms.NullBooleanSelect):
         self.choices = [("unknown", _("Semua")), ("true", _("Ya")), ("false", _("Tidak"))]
 
 
+def unit_province(user) -> str | None:
+    """The province of the officer's unit, whose lists the queue's filters offer (None: every
+    province's, for a national unit or an administrator)."""
+    return getattr(getattr(user, "unit", None), "province_id", None)
+
+
 class QueueFilter(django_filters.FilterSet):
     # distinct=False: a state IN (…) on the complaint's own column cannot repeat a row, and
     # django-filter's default SELECT DISTINCT over every column made this filter ~8× slower on 1M rows.
@@ -139,8 +145,7 @@ class QueueFilter(django_filters.FilterSet):
         # A provincial unit chooses among its own province's regencies and agencies (and the
         # central ones): short lists, and a light page for people who reload it all day.
         # Its cases all lie in that province, so it is not asked for either.
-        user = getattr(self.request, "user", None)
-        province = getattr(getattr(user, "unit", None), "province_id", None)
+        province = unit_province(getattr(self.request, "user", None))
         if province:
             self.filters.pop("province")
             fields = self.form.fields

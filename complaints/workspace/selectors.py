@@ -40,9 +40,9 @@ PAGE_SIZE = 50
 
 @dataclass
 class QueuePage:
-    rows: list  # Complaint instances (the page), or dicts of QUEUE_VALUES (the API: queue_values_for)
+    rows: list  # Complaint instances, or dicts of QUEUE_VALUES for the API (complaint_queue_values_for)
     next_cursor: str | None
-    filters: QueueFilter | None  # None: the API's list asked for no filter (queue_values_for)
+    filters: QueueFilter | None  # None: no filter was asked for (_queue_rows)
 
     @property
     def errors(self) -> dict:
@@ -94,20 +94,19 @@ def queue_queryset(officer) -> QuerySet[Complaint]:
 
 def _unit_from_reference(officer) -> None:
     """The officer's unit (which complaints_visible_to and the page's menu read) from the process'
-    reference copy (complaints.reference) rather than a query a request. Read, never changed."""
-    if officer.unit_id is not None and not User.unit.is_cached(
-        officer
-    ):  # officer: perhaps a lazy request.user
+    reference copy (complaints.reference) rather than a query a request. Read, never changed.
+    ``officer`` may be the request's lazy user: User.unit, not type(officer).unit."""
+    if officer.unit_id is not None and not User.unit.is_cached(officer):
         unit = reference.table("unit").get(str(officer.unit_id))
         if unit is not None:  # a unit added since this process read its copy: the usual query
             officer.unit = unit
 
 
 # What a queue row shows, on the page and in the API list: not the description, the PIN hash or
-# the outcome texts, which made each row several times wider than what is read of it. No join:
-# the category, agency, province and unit of a row come from the process' reference copy
-# (_reference_rows), which took the planning time of the query (0.35 of its 0.6 ms with two joins
-# on 1M rows) and a query each for the province and the unit; the officers are a query beside.
+# the outcome texts, which made each row several times wider than what is read of it. No join: a
+# row's category, agency, province and unit come from the process' reference copies
+# (_reference_rows). The two joins were half of the query's time on 1M rows (0.35 ms of planning
+# in 0.6 ms), and the province and the unit a query each; the officers are one query beside.
 QUEUE_COLUMNS = (
     "tracking_code", "state", "kind", "channel", "confidentiality", "created_at", "due_at",
     "category", "agency", "agency_name", "province", "regency_id", "unit", "assignee", "received_by",
@@ -115,17 +114,16 @@ QUEUE_COLUMNS = (
 )  # fmt: skip
 
 
-def _queue_rows(officer, *, params, cursor: str, form: bool = True) -> tuple[QueueFilter | None, QuerySet]:
+def _queue_rows(officer, *, params, cursor: str) -> tuple[QueueFilter | None, QuerySet]:
     """The queue's filters, and its rows after ``cursor`` (one this server did not write: from the
-    first row), in QUEUE_ORDER. Without ``form`` (the API) and without a filter asked for, no
-    FilterSet (None): building its form, and deep copies of its filters and fields, took longer
-    than the query, to list the same rows."""
-    filters = None
-    if form or QueueFilter.base_filters.keys() & params.keys():
+    first row), in QUEUE_ORDER. Without a filter asked for, no FilterSet (None): building it (its
+    form, and deep copies of its filters and fields) took longer than the query, to list the same
+    rows; the page shows a kept copy of its form then (views.queue_filter_fields)."""
+    if QueueFilter.base_filters.keys() & params.keys():
         filters = queue_filter_for(officer, params=params)
         queryset = filters.qs
     else:
-        queryset = queue_queryset(officer)
+        filters, queryset = None, queue_queryset(officer)
     queryset = queryset.select_related(None)
     position = decode_cursor(cursor) if cursor else None
     if position:
@@ -173,11 +171,11 @@ QUEUE_VALUES = (
 )  # fmt: skip
 
 
-def queue_values_for(officer, *, params, cursor: str = "", page_size: int = PAGE_SIZE) -> QueuePage:
+def complaint_queue_values_for(officer, *, params, cursor: str = "", page_size: int = PAGE_SIZE) -> QueuePage:
     """The page complaint_queue_for reads (the same filters, order and cursor) for the API's list:
     each row a dict of QUEUE_VALUES and its ``category``, ``agency`` (None without one) and
     ``unit``, the process' reference rows. Read them, never change them."""
-    filters, queryset = _queue_rows(officer, params=params, cursor=cursor, form=False)
+    filters, queryset = _queue_rows(officer, params=params, cursor=cursor)
     rows = list(queryset.values(*QUEUE_VALUES)[: page_size + 1])
     last = rows[page_size - 1] if len(rows) > page_size else None
     next_cursor = _encode(last["urgent"], last["due_at"], last["id"]) if last else None

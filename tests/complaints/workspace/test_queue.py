@@ -124,19 +124,57 @@ def test_the_queue_pages_by_cursor_in_a_fixed_number_of_queries(
             complaint.vulnerable_groups.set(groups)
     client = as_user(intake_officer)
     client.get("/petugas/")  # the process reads its reference copies once (complaints.reference)
-    # The session, the officer, the page's cases, the officers they name, the open data requests,
-    # and the category and agency lists of the filters: nothing a row.
-    with django_assert_max_num_queries(8):
+    # The session, the officer, the page's cases, the officers they name and the open data
+    # requests: nothing a row, and the filters' lists from the reference copies.
+    with django_assert_max_num_queries(5):
         first = client.get("/petugas/")
     page = first.context["page"]
     assert len(page.rows) == 50 and page.next_cursor
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(5):
         second = client.get("/petugas/", {"cursor": page.next_cursor, "vulnerable_group": ""}).context["page"]
     third = client.get("/petugas/", {"cursor": second.next_cursor}).context["page"]
     seen = [c.pk for c in page.rows + second.rows + third.rows]
     assert len(seen) == len(set(seen)) == 130 and third.next_cursor is None
     # The cases without a deadline come last, after every dated one.
     assert [c.due_at for c in third.rows[-10:]] == [None] * 10
+
+
+def _filter_form(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<form method="get" class="filters"') :].split("</form>")[0]
+
+
+def test_the_kept_filter_form_is_the_form_a_filtered_page_renders(ombudsman_officer, administrator):
+    """Nothing filtered, the page shows the filter form it keeps (views.queue_filter_fields): the form
+    a filtered page renders with nothing chosen, for a provincial unit (no province filter) and for
+    an administrator (every province), in both languages."""
+    ComplaintFactory()
+    for user in (ombudsman_officer, administrator):
+        client = as_user(user)
+        for language in ("id", "en"):
+            kept = client.get("/petugas/", HTTP_ACCEPT_LANGUAGE=language)
+            rendered = client.get("/petugas/", {"q": ""}, HTTP_ACCEPT_LANGUAGE=language)
+            assert kept.context["filters"] is None and rendered.context["filters"] is not None
+            assert _filter_form(kept) == _filter_form(rendered)
+            assert ('name="province"' in _filter_form(kept)) == (user == administrator)
+
+
+def test_a_new_category_or_agency_is_in_the_kept_filter_form_at_once(ombudsman_officer):
+    """The kept form goes with the reference tables it lists (complaints.reference); an inactive
+    category or agency is offered too: old cases still carry it."""
+    client = as_user(ombudsman_officer)
+    assert "Pungutan parkir" not in client.get("/petugas/").content.decode()
+    category = Category.objects.create(
+        kind="maladministrasi",
+        code="pungutan-parkir",
+        name_id="Pungutan parkir",
+        name_en="Parking levy",
+        is_active=False,
+    )
+    agency = Agency.objects.create(name="Badan Uji Coba Nasional", level="pusat", is_active=False)
+    html = client.get("/petugas/").content.decode()
+    assert f'<option value="{category.pk}">Pungutan parkir</option>' in html
+    assert f'<option value="{agency.pk}">Badan Uji Coba Nasional</option>' in html
 
 
 def test_a_broken_cursor_starts_from_the_first_page(intake_officer):
