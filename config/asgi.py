@@ -18,13 +18,6 @@ application = ProtocolTypeRouter(
     }
 )
 
-# Everything loaded so far (Django, the URL map, the templates' code) lives as long as the process.
-# Frozen, the garbage collector's full passes stop walking those ~120,000 objects on every
-# request's allocations (in a profile of the queue page, collection pauses were a fifth of its time).
-import gc  # noqa: E402
+from config.startup import prepare_server  # noqa: E402
 
-from django.urls import get_resolver  # noqa: E402
-
-get_resolver().url_patterns  # noqa: B018 - import every view module now, before the freeze
-gc.collect()
-gc.freeze()
+prepare_server()

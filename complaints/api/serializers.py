@@ -22,10 +22,11 @@ class _Labels(dict):
 
 
 class QueueRowsSerializer(serializers.ListSerializer):
-    """A page of the queue as plain dicts, from the rows complaints.workspace.selectors.complaint_queue_values_for
-    reads (dicts of values, not model instances). DRF's field-by-field path (a signature check and
-    an attribute walk per field, 17 fields × 50 rows) cost more than the page's query; this gives
-    the same keys and the same formats (a test holds it to the declared fields)."""
+    """A page of the queue as plain dicts, from the rows the selector reads as values
+    (complaints.workspace.selectors.complaint_queue_values_for: no model instance a row). DRF's
+    field-by-field path (a signature check and an attribute walk per field, 17 fields × 50 rows)
+    cost more than the page's query; this gives the same keys and the same formats (a test holds
+    it to the declared fields)."""
 
     def to_representation(self, data):
         moment = serializers.DateTimeField()
@@ -39,9 +40,8 @@ class QueueRowsSerializer(serializers.ListSerializer):
                 "state_label": states[c["state"]],
                 "kind": c["kind"],
                 "kind_label": kinds[c["kind"]],
-                "category": c["category"].name_id
-                if c["category"]
-                else None,  # a human-rights report has none
+                # A human-rights report has no category: null, as the row says.
+                "category": c["category"].name_id if c["category"] else None,
                 "agency": c["agency"].name if c["agency"] else c["agency_name"],
                 "province_id": c["province_id"],
                 "regency_id": c["regency_id"],
