@@ -1,4 +1,6 @@
-"""Sigap's benchmarks, on PostgreSQL and Redis on this machine, the app under uvicorn (2 workers).
+"""Sigap's benchmarks, on PostgreSQL and Redis on this machine, served as docs/deploy/ says: pages
+and the API by gunicorn (2 sync workers), websockets by uvicorn; and intake once more with uvicorn
+serving HTTP too, the figure the deployment choice rests on.
 
     make bench                                   # everything, one million complaints
     make bench BENCH_ARGS="--complaints 50000"   # a quicker run
@@ -258,7 +260,7 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
     results["rows"] = Complaint.objects.count()
     print(f"{results['rows']:,} complaints in {database}", flush=True)
 
-    port = free_port()
+    port, ws_port = free_port(), free_port()
     env = {
         **os.environ,
         "DATABASE_URL": args.database_url,
@@ -269,17 +271,20 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
         "SIGAP_MESSAGE_SENDER": "console",
         "LOG_LEVEL": "WARNING",
     }
-    server_cmd = [
-        sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", "2", "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
     rss: dict[str, float] = {}
-    # As the deployment guide says: app servers take warm connections from a pool (under ASGI each
-    # request runs in a thread of its own, so persistent connections would pile up per thread).
+    # As the deployment guide says: every process takes warm connections from a pool.
     server_env = {**env, "DATABASE_POOL_SIZE": "10"}
-    with running(server_cmd, env=server_env, log_path=logs / "uvicorn.log", stop_seconds=20) as server:
-        wait_for_health(f"http://127.0.0.1:{port}", server, logs / "uvicorn.log", seconds=60)
-        SERVER_PIDS[:] = [pid for pid in children(server.pid) if b"resource_tracker" not in cmdline(pid)]
+    with (
+        running(
+            gunicorn_cmd(port), env=server_env, log_path=logs / "gunicorn.log", stop_seconds=20
+        ) as server,
+        running(
+            uvicorn_cmd(ws_port, 1), env=server_env, log_path=logs / "uvicorn-ws.log", stop_seconds=20
+        ) as ws,
+    ):
+        wait_for_health(f"http://127.0.0.1:{port}", server, logs / "gunicorn.log", seconds=60)
+        wait_for_health(f"http://127.0.0.1:{ws_port}", ws, logs / "uvicorn-ws.log", seconds=60)
+        SERVER_PIDS[:] = worker_pids(server.pid)
         client = Http(port)
         api_headers = {"Authorization": f"Token {handler_token}"}
 
@@ -383,12 +388,28 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
             print("transitions", results["transitions"], flush=True)
 
         if "realtime" in only:
-            results["realtime"] = realtime(port, handler_session, handler_token, client, unit=case_unit)
+            results["realtime"] = realtime(ws_port, handler_session, handler_token, client, unit=case_unit)
             print("realtime", results["realtime"], flush=True)
 
-        rss["uvicorn (master)"] = peak_rss_mb(server.pid)
+        rss["gunicorn (master)"] = peak_rss_mb(server.pid)
         for n, pid in enumerate(SERVER_PIDS, start=1):
-            rss[f"uvicorn worker {n}"] = peak_rss_mb(pid)
+            rss[f"gunicorn worker {n}"] = peak_rss_mb(pid)
+        rss["uvicorn, websockets only"] = max(peak_rss_mb(pid) for pid in [ws.pid, *worker_pids(ws.pid)])
+
+    if "intake" in only:
+        # The same intake with uvicorn serving HTTP (2 workers), as the deployment guide had it.
+        with running(
+            uvicorn_cmd(port, 2), env=server_env, log_path=logs / "uvicorn.log", stop_seconds=20
+        ) as server:
+            wait_for_health(f"http://127.0.0.1:{port}", server, logs / "uvicorn.log", seconds=60)
+            SERVER_PIDS[:] = worker_pids(server.pid)
+            client = Http(port)
+            results["intake_api_uvicorn"] = run_load(
+                post_api, expect=201, concurrency=8, count=100_000, seconds=args.seconds
+            )
+            print("intake api (uvicorn)", results["intake_api_uvicorn"], flush=True)
+            for n, pid in enumerate(SERVER_PIDS, start=1):
+                rss[f"uvicorn worker {n} (intake only)"] = peak_rss_mb(pid)
 
     if "sweep" in only:
         results["sweep"] = sweep(env, due=SWEEP_DUE)
@@ -404,6 +425,26 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     (out_dir / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2, default=str))
     print(markdown(results))
+
+
+def gunicorn_cmd(port: int) -> list[str]:
+    """Pages and the API, as docs/deploy/sigap.service serves them (2 workers here)."""
+    return [
+        sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        "--workers", "2", "--worker-class", "sync", "--log-level", "warning",
+    ]  # fmt: skip
+
+
+def uvicorn_cmd(port: int, workers: int) -> list[str]:
+    """The ASGI application (docs/deploy/sigap-ws.service serves websockets with it)."""
+    return [
+        sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+
+
+def worker_pids(master: int) -> list[int]:
+    return [pid for pid in children(master) if b"resource_tracker" not in cmdline(pid)]
 
 
 def scorecard(client: Http, seconds: float) -> dict:
@@ -686,6 +727,7 @@ def markdown(results: dict) -> str:
         )
     for key, label in (
         ("intake_api", "intake, POST /api/v1/complaints/ (8 clients)"),
+        ("intake_api_uvicorn", "intake, POST /api/v1/complaints/ (8 clients), uvicorn serving HTTP"),
         ("intake_web", "intake, web form GET+POST (8 clients)"),
         ("transitions", "transitions, POST …/transitions/start_verification/ (8 clients)"),
     ):
