@@ -139,6 +139,9 @@ def setup() -> None:
     register("regency", by_pk(Regency.objects.all()), Regency)
     register("category", by_pk(Category.objects.filter(is_active=True)), Category)
     register("agency", by_pk(Agency.objects.filter(is_active=True)), Agency)
+    # With the inactive ones, for the queue's filters and rows (old cases still carry them).
+    register("category_all", by_pk(Category.objects.all()), Category)
+    register("agency_all", by_pk(Agency.objects.all()), Agency)
     register("vulnerable_group", by_pk(VulnerableGroup.objects.all()), VulnerableGroup)
     register("unit", by_pk(HandlingUnit.objects.all()), HandlingUnit)
     # The complaint machine's deadline rules by (state, scope); administrators' message wordings

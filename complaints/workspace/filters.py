@@ -19,8 +19,6 @@ from complaints.intake.widgets import ListSelect, ListSelectMultiple
 from complaints.models import (
     CHANNEL_CHOICES,
     SEARCH_CONFIG,
-    Agency,
-    Category,
     Complaint,
     Confidentiality,
     Identity,
@@ -35,10 +33,8 @@ from notifications.personal import blind_index
 
 # The filters' lists come from the process' reference copies (complaints.reference: every row, in
 # the models' order, dropped when one changes) rather than a query each for every page. The
-# category and agency lists offer the inactive ones too (old cases still carry them), which the
-# intake's copies leave out: two tables of their own (the queue's rows name theirs from them too).
-reference.register("category_all", lambda: {str(row.pk): row for row in Category.objects.all()}, Category)
-reference.register("agency_all", lambda: {str(row.pk): row for row in Agency.objects.all()}, Agency)
+# category and agency lists offer the inactive ones too (old cases still carry them): the tables
+# "category_all" and "agency_all", beside the intake's active ones.
 
 
 def category_choices() -> list:
