@@ -18,6 +18,8 @@ import secrets
 
 from django.conf import settings
 
+from notifications.personal import decrypt, encrypt
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 
@@ -45,3 +47,18 @@ def hash_pin(pin: str) -> str:
 def pin_matches(complaint, pin: str) -> bool:
     """Constant-time comparison: the answer time says nothing about how close a guess was."""
     return hmac.compare_digest(complaint.pin_hash or "", hash_pin(pin or ""))
+
+
+def pin_for_session(pin: str) -> str:
+    """The PIN as a session keeps it until the next page shows it once: encrypted, because a
+    session row sits in the database (docs/domain.md#tracking-codes-and-pins) for as long as the
+    session lives when that page is never opened."""
+    return encrypt(pin)
+
+
+def pin_from_session(kept: str) -> str:
+    """The PIN pin_for_session kept ("" when it cannot be read: another key, a changed row)."""
+    try:
+        return decrypt(kept or "")
+    except ValueError:
+        return ""

@@ -142,7 +142,11 @@ def lapor(request):
                 return _already_filed(request, filed.complaint, filed.pin, key)
             _web_intake_usage(request, WEB_INTAKE_FILED, increment=True)
             # Shown once on the next page, then gone: never in a URL.
-            request.session[FILED_SESSION_KEY] = {"code": complaint.tracking_code, "pin": pin, "replay": key}
+            request.session[FILED_SESSION_KEY] = {
+                "code": complaint.tracking_code,
+                "pin": codes.pin_for_session(pin),
+                "replay": key,
+            }
             return redirect("lapor_terkirim")
         else:
             _web_intake_usage(request, WEB_INTAKE_INVALID, increment=True)
@@ -169,7 +173,11 @@ def _already_filed(request, complaint: Complaint, pin: str, key: str):
     browser shows the second answer, not the first), the confirmation with the code and PIN, once;
     after that, the tracking page with the code and a note that it was received."""
     if pin:
-        request.session[FILED_SESSION_KEY] = {"code": complaint.tracking_code, "pin": pin, "replay": key}
+        request.session[FILED_SESSION_KEY] = {
+            "code": complaint.tracking_code,
+            "pin": codes.pin_for_session(pin),
+            "replay": key,
+        }
         return redirect("lapor_terkirim")
     messages.info(
         request,
@@ -189,7 +197,7 @@ def lapor_terkirim(request):
     if not filed:
         return redirect("lacak")
     replay_forget(filed.get("replay", ""))  # shown now: the same form sent again will not repeat the PIN
-    context = {"code": codes.display_code(filed["code"]), "pin": filed["pin"]}
+    context = {"code": codes.display_code(filed["code"]), "pin": codes.pin_from_session(filed["pin"])}
     complaint = Complaint.objects.filter(tracking_code=filed["code"]).first()
     if complaint is not None:  # its receipt (never the PIN) can be printed from here for a while
         request.session[RECEIPT_SESSION_KEY] = {"id": complaint.pk, "at": time.time()}

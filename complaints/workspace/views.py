@@ -30,7 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaints import reference
-from complaints.codes import display_code
+from complaints.codes import display_code, pin_for_session, pin_from_session
 from complaints.identity import READ_REASON, identity_read, identity_reveal, needs_reveal
 from complaints.intake.forms import submission_nonce
 from complaints.intake.selectors import intake_form_context
@@ -628,7 +628,7 @@ def _desk_filed(request, complaint, pin: str, key: str):
     request.session[DESK_FILED_SESSION_KEY] = {
         "id": complaint.pk,
         "code": complaint.tracking_code,
-        "pin": pin,
+        "pin": pin_for_session(pin),
         "replay": key,
     }
     return redirect("officer_desk_intake_done")
@@ -674,7 +674,7 @@ def desk_intake_done(request):
         {
             "complaint": complaint,
             "code": display_code(filed["code"]),
-            "pin": filed["pin"],
+            "pin": pin_from_session(filed["pin"]),
             "channel_label": channel_label(complaint.channel),
             "receipt_url": _receipt_url(complaint.pk),
             "case_url": reverse("officer_case", args=[complaint.pk]) if visible else None,

@@ -164,3 +164,25 @@ def test_behind_a_proxy_the_form_counts_the_forwarded_address():
         # Another client through the same proxy files.
         assert via_proxy("203.0.113.8").post("/lapor/", valid()).status_code == 302
     assert Complaint.objects.count() == 3
+
+
+@pytest.mark.parametrize("desk", [False, True], ids=["web", "desk"])
+def test_the_session_carries_the_pin_to_its_page_encrypted(desk, intake_officer, monkeypatch):
+    # A session row lives in the database: one whose page was never opened must hold no PIN.
+    from complaints import codes
+    from django.contrib.sessions.models import Session
+
+    monkeypatch.setattr(codes, "new_pin", lambda: "482915")
+    client = Client()
+    if desk:
+        client.force_login(intake_officer)
+        data = valid(channel="in_person", consent_method="tanda tangan formulir", language="id")
+        response = client.post("/petugas/lapor/", data)
+    else:
+        response = client.post("/lapor/", valid())
+    assert response.status_code == 302
+    rows = [session.get_decoded() for session in Session.objects.all()]
+    assert rows and all("482915" not in repr(row) for row in rows)
+    assert "482915" not in "".join(Session.objects.values_list("session_data", flat=True))
+    page = client.get(response["Location"]).content.decode()
+    assert "482915" in page  # shown once, on its page
