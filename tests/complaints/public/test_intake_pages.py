@@ -169,8 +169,9 @@ def test_behind_a_proxy_the_form_counts_the_forwarded_address():
 @pytest.mark.parametrize("desk", [False, True], ids=["web", "desk"])
 def test_the_session_carries_the_pin_to_its_page_encrypted(desk, intake_officer, monkeypatch):
     # A session row lives in the database: one whose page was never opened must hold no PIN.
-    from complaints import codes
     from django.contrib.sessions.models import Session
+
+    from complaints import codes
 
     monkeypatch.setattr(codes, "new_pin", lambda: "482915")
     client = Client()
