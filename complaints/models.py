@@ -302,17 +302,27 @@ class District(models.Model):
         return self.name
 
 
+def intake_desk_among(units, province_id: str | None) -> HandlingUnit:
+    """Among ``units``, the province's active intake desk, or the national one (no province) where
+    the province has none: the rule for the database (HandlingUnitQuerySet.intake_desk_for) and
+    for the process' reference copy (complaints.reference.intake_desk_for)."""
+    desks = {
+        unit.province_id: unit
+        for unit in units
+        if unit.kind == UnitKind.INTAKE and unit.is_active and unit.province_id in (province_id, None)
+    }
+    return desks.get(province_id) or desks[None]
+
+
 class HandlingUnitQuerySet(models.QuerySet):
     """Which unit handles a complaint: the province's intake desk, then the destination of referral."""
 
     def intake_desk_for(self, province_id: str | None) -> HandlingUnit:
         """The province's intake desk, or the national desk where the province has none."""
         active = self.filter(kind=UnitKind.INTAKE, is_active=True)
-        desks = {
-            unit.province_id: unit
-            for unit in active.filter(province_id__in=[province_id]) | active.filter(province__isnull=True)
-        }
-        return desks.get(province_id) or desks[None]
+        return intake_desk_among(
+            active.filter(province_id__in=[province_id]) | active.filter(province__isnull=True), province_id
+        )
 
     def destination_for(self, *, kind: str, province_id: str | None) -> HandlingUnit | None:
         """The default referral destination: the Ombudsman RI office (maladministration) or the

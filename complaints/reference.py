@@ -108,6 +108,19 @@ def table(name: str) -> dict:
     return _tables.get(name)
 
 
+def rows(name: str, model: type, keys) -> dict:
+    """The rows of table ``name`` (of ``model``) with these primary keys, by key, from the
+    process' copy. One the copy lacks, added since the process read it (an edit reaches every
+    process within CHECK_EVERY), is read from the database. ``None`` among the keys is ignored."""
+    kept = table(name)
+    keys = set(keys) - {None}
+    found = {key: kept[str(key)] for key in keys if str(key) in kept}
+    missing = keys - found.keys()
+    if missing:
+        found.update((row.pk, row) for row in model.objects.filter(pk__in=missing))
+    return found
+
+
 def kept(key: tuple, build: Callable[[], object]):
     """What ``build()`` makes of the reference tables (a form's option lists as HTML), kept and
     dropped together with them. ``key`` names it, with whatever it depends on (the language)."""
@@ -157,16 +170,10 @@ def setup() -> None:
 
 
 def intake_desk_for(province_id: str | None):
-    """The province's active intake desk, or the national one where it has none (as
-    HandlingUnit.objects.intake_desk_for)."""
-    from complaints.models import UnitKind
+    """The province's active intake desk, or the national one where it has none, from the copy."""
+    from complaints.models import intake_desk_among
 
-    desks = {
-        unit.province_id: unit
-        for unit in table("unit").values()
-        if unit.kind == UnitKind.INTAKE and unit.is_active and unit.province_id in (province_id, None)
-    }
-    return desks.get(province_id) or desks[None]
+    return intake_desk_among(table("unit").values(), province_id)
 
 
 def deadline_rule(state: str, scopes: list[str]):

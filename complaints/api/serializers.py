@@ -1,24 +1,13 @@
 """API representations. Identity is never in a list, and in a detail only where allowed."""
 
+from functools import cache
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from complaints.codes import display_code
 from complaints.models import Complaint, Kind, State, choice_label
-
-
-class _Labels(dict):
-    """A choice's labels as read in this request's language, each translated once a page rather
-    than once a row."""
-
-    def __init__(self, choices):
-        super().__init__()
-        self.choices = choices
-
-    def __missing__(self, value):
-        label = self[value] = str(choice_label(self.choices, value))
-        return label
 
 
 class QueueRowsSerializer(serializers.ListSerializer):
@@ -30,16 +19,18 @@ class QueueRowsSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         moment = serializers.DateTimeField()
-        states, kinds = _Labels(State), _Labels(Kind)
+        # Each label translated once a page, not once a row.
+        states = cache(lambda value: str(choice_label(State, value)))
+        kinds = cache(lambda value: str(choice_label(Kind, value)))
         now = timezone.now()  # is_overdue of every row at the same moment
         return [
             {
                 "id": c["id"],
                 "tracking_code": display_code(c["tracking_code"]),
                 "state": c["state"],
-                "state_label": states[c["state"]],
+                "state_label": states(c["state"]),
                 "kind": c["kind"],
-                "kind_label": kinds[c["kind"]],
+                "kind_label": kinds(c["kind"]),
                 # A human-rights report has no category: null, as the row says.
                 "category": c["category"].name_id if c["category"] else None,
                 "agency": c["agency"].name if c["agency"] else c["agency_name"],

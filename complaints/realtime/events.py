@@ -102,18 +102,8 @@ def complaint_event_payload(
     }
 
 
-def complaint_event_groups(complaint, *, previous_unit_id: int | None = None) -> list[str]:
-    """Every group that should hear about this complaint, the unit it left included."""
-    units = reference.table("unit")
-    unit_kinds = {
-        unit_id: units[str(unit_id)].kind
-        for unit_id in {complaint.unit_id, previous_unit_id} - {None}
-        if str(unit_id) in units
-    }
-    return _event_groups(complaint, unit_kinds, previous_unit_id)
-
-
 def _event_groups(complaint, unit_kinds: dict, previous_unit_id: int | None) -> list[str]:
+    """Every group that should hear about this complaint, the unit it left included."""
     groups = [GROUP_ALL_UNITS, case_group(complaint.pk)]
     for unit_id in (complaint.unit_id, previous_unit_id):
         if unit_id is not None and unit_id in unit_kinds:
@@ -123,18 +113,11 @@ def _event_groups(complaint, unit_kinds: dict, previous_unit_id: int | None) -> 
     return list(dict.fromkeys(groups))
 
 
-def send_complaint_event_rollback_unsafe(groups: list[str], payload: dict) -> None:
-    """Send now, whatever happens to the surrounding transaction; log and swallow layer errors.
-
-    The state change is already committed when this runs; a lost event only means an officer's
-    queue refreshes on the next reload, so a broken channel layer must not fail the request.
-    """
-    _send_all([(groups, payload)])
-
-
 def _send_all(batch: list[tuple[list[str], dict]]) -> None:
     """Every (groups, payload) of a batch at once (complaints.realtime.publish: one round trip to
-    Redis); the timer sweep sends thousands together."""
+    Redis; the timer sweep sends thousands together), whatever happens to the surrounding
+    transaction. It runs after the change committed: a lost event only means an officer's queue
+    refreshes on the next reload, so a broken channel layer is logged, never raised."""
     # The groups travel with the message: a consumer that hears it only through a case page it
     # follows re-checks that it may still see the case (it may have moved to another unit).
     send_to_groups(
@@ -151,28 +134,21 @@ def broadcast_complaint_event_on_commit(
     only after commit, so a rolled-back change is never announced. ``previous_unit_id``: the
     unit a referral moved the case away from, so its queue drops the row.
     """
-    payload = complaint_event_payload(complaint, event=event, actor=actor, previous_unit_id=previous_unit_id)
-    groups = complaint_event_groups(complaint, previous_unit_id=previous_unit_id)
-    transaction.on_commit(lambda: send_complaint_event_rollback_unsafe(groups, payload))
+    broadcast_complaint_events_on_commit(
+        [complaint], event=event, actor=actor, previous_unit_ids={complaint.pk: previous_unit_id}
+    )
 
 
 def broadcast_complaint_events_on_commit(
     complaints, *, event: str, actor=None, previous_unit_ids: dict[int, int | None] | None = None
 ) -> None:
-    """The same for many complaints that changed together (a step, a batch of the timer sweep),
-    in one query at most: the units' kinds come from ``unit`` where it is loaded (select_related),
-    the others' (and those of the units the cases left, ``previous_unit_ids``) from one lookup."""
+    """The same for many complaints that changed together (a step, a batch of the timer sweep).
+    The kinds of their units (and of the units the cases left, ``previous_unit_ids``) come from
+    the process' reference copy (complaints.reference): no query."""
     complaints = list(complaints)
     previous_unit_ids = previous_unit_ids or {}
-    unit_kinds: dict[int, str] = {}
-    for complaint in complaints:
-        unit = complaint._state.fields_cache.get("unit")
-        if unit is not None and unit.pk == complaint.unit_id:
-            unit_kinds[unit.pk] = unit.kind
     wanted = {c.unit_id for c in complaints} | set(previous_unit_ids.values())
-    missing = wanted - set(unit_kinds) - {None}
-    if missing:
-        unit_kinds.update(HandlingUnit.objects.filter(pk__in=missing).values_list("pk", "kind"))
+    unit_kinds = {pk: unit.kind for pk, unit in reference.rows("unit", HandlingUnit, wanted).items()}
     batch = []
     for complaint in complaints:
         previous = previous_unit_ids.get(complaint.pk)

@@ -4,7 +4,7 @@ another unit's case is 404, never 403 (its existence is not confirmed)."""
 from __future__ import annotations
 
 import csv
-from functools import wraps
+from functools import cache, wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -182,34 +182,21 @@ def queue_row_labels(rows) -> None:
     # table's data-case-url: one reverse a page.
     case_url = reverse("officer_case", args=[0]).removesuffix("0/")
     english = get_language() == "en"
-    states = _Once(lambda value: str(choice_label(State, value)))
-    kinds = _Once(lambda value: str(choice_label(Kind, value)))
-    channels, days = _Once(channel_label), {}
+    states = cache(lambda value: str(choice_label(State, value)))
+    kinds = cache(lambda value: str(choice_label(Kind, value)))
+    channels = cache(channel_label)
+    # A page's deadlines fall on a few days (it is sorted by them).
+    day_label = cache(lambda day: date_format(day, "j M Y"))
     for row in rows:
         row.case_url = f"{case_url}{row.pk}/"
-        row.state_label, row.kind_label = states[row.state], kinds[row.kind]
-        row.channel_label = channels[row.channel]
+        row.state_label, row.kind_label = states(row.state), kinds(row.kind)
+        row.channel_label = channels(row.channel)
         category = row.category
         row.category_label = (
             (category.name_en if english and category.name_en else category.name_id) if category else ""
         )
-        if row.due_at is not None:  # a page's deadlines fall on a few days (it is sorted by them)
-            day = timezone.localdate(row.due_at)
-            if day not in days:
-                days[day] = date_format(day, "j M Y")
-            row.due_label = days[day]
-
-
-class _Once(dict):
-    """``label(value)`` of each value, worked out once."""
-
-    def __init__(self, label):
-        super().__init__()
-        self.label = label
-
-    def __missing__(self, value):
-        text = self[value] = self.label(value)
-        return text
+        if row.due_at is not None:
+            row.due_label = day_label(timezone.localdate(row.due_at))
 
 
 def channel_label(value: str) -> str:
