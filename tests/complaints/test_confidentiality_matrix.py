@@ -79,6 +79,8 @@ def surfaces(user, complaint) -> dict[str, str]:
     seen = {
         "case page": page.get(f"/petugas/kasus/{pk}/"),
         "queue": page.get("/petugas/?q=loket"),
+        # Nothing filtered: no FilterSet, the kept filter form (complaints.reference.kept).
+        "queue unfiltered": page.get("/petugas/"),
         "dashboard": page.get("/petugas/dasbor/"),
         "export": page.get("/petugas/ekspor.csv"),
         "referral letter": page.get(f"/petugas/kasus/{pk}/surat-rujukan/"),
