@@ -338,6 +338,8 @@ else:
 # Celery: at-least-once delivery (acks late, re-queue when a worker dies); the outbox row claim
 # makes a redelivered task a no-op. Without a broker every task runs eagerly in the caller.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+if CELERY_BROKER_URL.startswith("redis://"):
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"  # one Redis client per channel, not per publish
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True

@@ -1,0 +1,67 @@
+"""Celery's broker as production runs it: Redis through config.broker's transport (one client per
+channel), and Celery's settings read from Django's (config.celery.DjangoCelerySettings)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import redis
+from celery import Celery
+from django.conf import settings
+
+QUEUE = "sigap-test-broker"
+
+
+@pytest.fixture
+def broker(redis_url):
+    app = Celery("sigap-test-broker", broker=redis_url)
+    app.conf.broker_transport = "config.broker:Transport"
+    app.conf.task_default_queue = QUEUE
+    server = redis.Redis.from_url(redis_url)
+    server.delete(QUEUE)
+    yield app, server
+    server.delete(QUEUE)
+    app.close()
+
+
+def _queued(server) -> list:
+    """The tasks waiting in the queue, oldest first: (task name, arguments)."""
+    waiting = []
+    for raw in reversed(server.lrange(QUEUE, 0, -1)):
+        message = json.loads(raw)
+        waiting.append((message["headers"]["task"], message["headers"]["argsrepr"]))
+    return waiting
+
+
+def test_every_task_published_reaches_the_queue_once(broker):
+    app, server = broker
+    for message_id in (7, 8, 9):
+        app.send_task("notifications.tasks.send_message", args=(message_id,))
+    assert _queued(server) == [("notifications.tasks.send_message", f"({n},)") for n in (7, 8, 9)]
+
+
+def test_a_channel_publishes_through_one_client_and_a_new_one_after_its_pool_is_made_again(broker):
+    app, server = broker
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        with channel.conn_or_acquire() as first, channel.conn_or_acquire() as second:
+            assert first is second
+        channel._disconnect_pools()  # what kombu does when the connection to Redis is lost
+        with channel.conn_or_acquire() as after:
+            assert after is not first and after.connection_pool is channel.pool
+        with app.producer_or_acquire() as producer:
+            producer.publish({"after": "reconnect"}, routing_key=QUEUE)
+    assert server.llen(QUEUE) == 1
+
+
+def test_celery_reads_djangos_celery_settings_under_its_own_names():
+    from config.celery import app
+
+    # What Celery acts on, as config/settings.py sets it (the app's own conf, not a copy of it).
+    assert app.conf.task_acks_late is settings.CELERY_TASK_ACKS_LATE is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.task_publish_retry_policy == settings.CELERY_TASK_PUBLISH_RETRY_POLICY
+    assert set(app.conf.beat_schedule) == set(settings.CELERY_BEAT_SCHEDULE)
+    assert app.conf.broker_url == settings.CELERY_BROKER_URL
