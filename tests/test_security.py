@@ -408,6 +408,32 @@ def test_the_async_reading_of_a_session_knows_the_limits_too(intake_officer):
     assert not Session.objects.filter(session_key=key).exists()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("reading", ["sync", "async"])
+def test_a_new_session_never_takes_a_key_in_use_and_does_not_look_it_up_first(reading, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from config import security
+    from config.security import SessionStore
+
+    held = SessionStore()
+    held["who"] = "the first visitor"
+    held.create()
+    # The next key drawn is the one in use (a clash of 32 random characters), then a free one.
+    drawn = iter([held.session_key, "k" * 32])
+    monkeypatch.setattr(security, "get_random_string", lambda length, chars: next(drawn))
+    new = SessionStore()
+    new["who"] = "the second visitor"
+    with CaptureQueriesContext(connection) as queries:
+        new.create() if reading == "sync" else async_to_sync(new.acreate)()
+    assert new.session_key == "k" * 32
+    assert SessionStore(held.session_key).load() == {"who": "the first visitor"}
+    assert SessionStore("k" * 32).load() == {"who": "the second visitor"}
+    # The clash is found by the insert itself (and drawn again), not by a look-up before each one.
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+
+
 def _first_message(session_key: str) -> dict:
     """What /ws/queue/ sends first to a socket opened with this session (the stack config/asgi.py
     routes websockets through, Channels' AuthMiddlewareStack)."""
