@@ -30,7 +30,7 @@ from complaints.intake.services import (
     complaint_submit,
     idempotency_key_for,
 )
-from complaints.limits import client_address
+from complaints.limits import SlidingCount, client_address, sliding_counts
 from complaints.models import CHANNEL_CHOICES, Kind, State
 from complaints.permissions import complaints_visible_to, is_officer
 from complaints.public.selectors import merged_case_for, state_explanation
@@ -39,7 +39,6 @@ from complaints.public.tracking import TrackingLocked, complaint_for_tracking, p
 from complaints.sanitize import clean_text
 from complaints.workspace import selectors
 from complaints.workspace.filters import ASSIGNEE_CHOICES
-from config.cache import hit
 from workflow import engine
 
 MAX_PAGE_SIZE = 200
@@ -94,15 +93,15 @@ class CountedThrottle(SimpleRateThrottle):
     scope). The client is its address (complaints.limits), or an officer's account: a desk filing
     for the people in front of it is not held to one address's count.
 
-    It counts in fixed windows of the rate's length, read as a sliding one: this window's count
-    plus the last window's, weighted by how much of it the sliding window still covers. Two
-    numbers per client, one read to check and one atomic increment to count, whatever the rate
-    (DRF's throttle keeps, reads and writes back a timestamp per request counted)."""
+    The count is a complaints.limits.SlidingCount: two numbers per client, one read to check and
+    one atomic increment to count, whatever the rate (DRF's throttle keeps, reads and writes back a
+    timestamp per request counted). ``read_together`` reads several throttles in one round trip."""
 
     def __init__(self, scope: str):
         self.scope = scope
         super().__init__()
-        self.key = None
+        self.count: SlidingCount | None = None
+        self.counted: float | None = None
 
     @property
     def cache(self):
@@ -112,31 +111,41 @@ class CountedThrottle(SimpleRateThrottle):
         ident = f"officer:{request.user.pk}" if is_officer(request.user) else client_address(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
-    def _window(self, index: int) -> str:
-        return f"{self.key}:{index}"
+    def _start(self, request, view) -> bool:
+        """Set up this request's count; False when there is nothing to count (no rate, no key)."""
+        if self.rate is None:
+            return False
+        if self.count is None:
+            key = self.get_cache_key(request, view)
+            if key is None:
+                return False
+            self.count = SlidingCount(key, self.duration, now=self.timer())
+        return True
+
+    @classmethod
+    def read_together(cls, throttles, request, view) -> None:
+        started = [
+            t for t in throttles if isinstance(t, cls) and t.counted is None and t._start(request, view)
+        ]
+        if started:
+            for throttle, value in zip(
+                started, sliding_counts(started[0].cache, [t.count for t in started]), strict=True
+            ):
+                throttle.counted = value
 
     def allow_request(self, request, view):
-        if self.rate is None:
+        if not self._start(request, view):
             return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        self.now = self.timer()
-        index, into = divmod(self.now, self.duration)
-        index = int(index)
-        counts = self.cache.get_many([self._window(index), self._window(index - 1)])
-        previous = counts.get(self._window(index - 1), 0) * (1 - into / self.duration)
-        self.counted = previous + counts.get(self._window(index), 0)
-        self.window_ends = (index + 1) * self.duration
+        if self.counted is None:
+            self.read_together([self], request, view)
         return self.counted < self.num_requests
 
     def wait(self):
-        return max(self.window_ends - self.now, 1)
+        return max(self.count.window_ends - self.count.now, 1)
 
     def record(self) -> None:
-        if self.rate is None or self.key is None:
-            return
-        hit(self.cache, self._window(int(self.timer() // self.duration)), 2 * self.duration)
+        if self.count is not None:
+            self.count.record(self.cache)
 
 
 def _intake_data(data) -> dict:
@@ -182,6 +191,10 @@ class ComplaintViewSet(
 
     def get_permissions(self):
         return [AllowAny()] if self.action == "create" else [IsOfficer()]
+
+    def check_throttles(self, request):
+        CountedThrottle.read_together(self.get_throttles(), request, self)  # one round trip for all
+        super().check_throttles(request)
 
     def get_throttles(self):
         if self.action != "create":
