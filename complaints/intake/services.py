@@ -210,7 +210,9 @@ def complaint_create(
     when a complaint with that key exists, or another request files one with it at this moment,
     nothing is filed and AlreadyFiled names the first (docs/domain.md#one-complaint-once).
     """
-    if idempotency_key and not key_checked:  # key_checked: the caller has just looked (a query less)
+    # key_checked: the caller has just looked, or leaves it to the key's unique index (below), which
+    # answers a complaint filed with the key before as one filed a moment earlier: a query less.
+    if idempotency_key and not key_checked:
         first = complaint_filed_with(idempotency_key)
         if first is not None:
             raise AlreadyFiled(*first)

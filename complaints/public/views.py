@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
@@ -20,7 +21,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from complaints import codes, reference
@@ -33,7 +33,7 @@ from complaints.intake.services import (
     idempotency_key_for,
     replay_forget,
 )
-from complaints.limits import client_address
+from complaints.limits import SlidingCount, client_address, sliding_counts
 from complaints.models import CaseMessage, Complaint, DataRequest
 from complaints.permissions import is_officer
 from complaints.public import receipts
@@ -65,49 +65,35 @@ PUBLIC_MESSAGE_KINDS = (CaseMessage.Kind.FROM_COMPLAINANT, CaseMessage.Kind.TO_C
 # refused for the forms it had to send again. Per client address and hour
 # (SIGAP_WEB_INTAKE_PER_HOUR); a signed-in officer filing for people at a desk counts by account,
 # at SIGAP_WEB_INTAKE_OFFICER_PER_HOUR. Refused posts are bounded apart, higher
-# (SIGAP_WEB_INTAKE_INVALID_PER_HOUR), so the form cannot be hammered either. Kept by
-# django-ratelimit in the default cache: checked before the form is read, counted after. Two posts
-# at the same instant may both pass the check: a limit of thirty can let thirty-one through.
+# (SIGAP_WEB_INTAKE_INVALID_PER_HOUR), so the form cannot be hammered either. Kept in the default
+# cache as sliding hourly counts (complaints.limits.SlidingCount, as the API's throttles): both
+# read in one round trip before the form is read, counted after. Two posts at the same instant may
+# both pass the check: a limit of thirty can let thirty-one through.
 WEB_INTAKE_FILED, WEB_INTAKE_INVALID = "web-intake", "web-intake-invalid"
+WEB_INTAKE_WINDOW = 3600
 
 
-def web_intake_rate(group, request) -> str:
-    """django-ratelimit's rate for /lapor/, read per request."""
+def web_intake_limit(group: str, request) -> int:
+    if group == WEB_INTAKE_INVALID:
+        return settings.SIGAP_WEB_INTAKE_INVALID_PER_HOUR
     if is_officer(request.user):
-        return f"{settings.SIGAP_WEB_INTAKE_OFFICER_PER_HOUR}/h"
-    return f"{settings.SIGAP_WEB_INTAKE_PER_HOUR}/h"
+        return settings.SIGAP_WEB_INTAKE_OFFICER_PER_HOUR
+    return settings.SIGAP_WEB_INTAKE_PER_HOUR
 
 
-def web_intake_invalid_rate(group, request) -> str:
-    return f"{settings.SIGAP_WEB_INTAKE_INVALID_PER_HOUR}/h"
+def web_intake_counts(request) -> dict[str, SlidingCount]:
+    client = f"officer:{request.user.pk}" if is_officer(request.user) else client_address(request)
+    return {
+        group: SlidingCount(f"lapor:{group}:{client}", WEB_INTAKE_WINDOW)
+        for group in (WEB_INTAKE_FILED, WEB_INTAKE_INVALID)
+    }
 
 
-def web_intake_client(group, request) -> str:
-    return f"officer:{request.user.pk}" if is_officer(request.user) else client_address(request)
-
-
-WEB_INTAKE_LIMITS = {WEB_INTAKE_FILED: web_intake_rate, WEB_INTAKE_INVALID: web_intake_invalid_rate}
-
-
-def _web_intake_usage(request, group: str, *, increment: bool = False) -> dict | None:
-    return get_usage(
-        request,
-        group=group,
-        key=web_intake_client,
-        rate=WEB_INTAKE_LIMITS[group],
-        method="POST",
-        increment=increment,
-    )
-
-
-def web_intake_refused(request) -> bool:
+def web_intake_refused(request, counts: dict[str, SlidingCount]) -> bool:
     """This client has filed its complaints for the hour, or sent too many refused forms (a cache
-    that does not answer refuses nothing: RATELIMIT_FAIL_OPEN)."""
-    for group in WEB_INTAKE_LIMITS:
-        usage = _web_intake_usage(request, group)
-        if usage is not None and usage["count"] >= usage["limit"]:
-            return True
-    return False
+    that does not answer refuses nothing)."""
+    values = sliding_counts(caches["default"], list(counts.values()))
+    return any(value >= web_intake_limit(group, request) for group, value in zip(counts, values, strict=True))
 
 
 def home(request):
@@ -119,16 +105,12 @@ def lapor(request):
     if request.method == "POST":
         form = WebIntakeForm(request.POST, request.FILES, channel="web")
         # The form's one-time token: this very form sent again gets the first complaint, whatever
-        # the limits say (it files nothing).
+        # the limits say (it files nothing). A form that files finds its first by the key's unique
+        # index (AlreadyFiled); one refused here looks for it first.
         key = idempotency_key_for("web", submission_nonce(request.POST.get("submission_token", "")))
-        first = complaint_filed_with(key)
-        if first is not None:
-            return _already_filed(request, *first, key)
-        if web_intake_refused(request):
-            # Past a limit the form is shown again with the refusal; nothing is filed.
-            form.is_valid()
-            form.add_error(None, _("Terlalu banyak pengaduan dari alamat ini. Coba lagi dalam satu jam."))
-        elif form.is_valid():
+        counts = web_intake_counts(request)
+        refused = web_intake_refused(request, counts)
+        if not refused and form.is_valid():
             try:
                 complaint, pin = complaint_create(
                     channel="web",
@@ -136,11 +118,11 @@ def lapor(request):
                     evidence=form.cleaned_data.get("evidence") or [],
                     language=get_language() or "id",
                     idempotency_key=key,
-                    key_checked=True,  # just above
+                    key_checked=True,  # a form sent again: the key's unique index refuses it
                 )
-            except AlreadyFiled as filed:  # the same form, filed by a request a moment earlier
+            except AlreadyFiled as filed:  # the same form, filed before or a moment earlier
                 return _already_filed(request, filed.complaint, filed.pin, key)
-            _web_intake_usage(request, WEB_INTAKE_FILED, increment=True)
+            counts[WEB_INTAKE_FILED].record(caches["default"])
             # Shown once on the next page, then gone: never in a URL.
             request.session[FILED_SESSION_KEY] = {
                 "code": complaint.tracking_code,
@@ -148,20 +130,33 @@ def lapor(request):
                 "replay": key,
             }
             return redirect("lapor_terkirim")
+        first = complaint_filed_with(key)
+        if first is not None:
+            return _already_filed(request, *first, key)
+        if refused:
+            # Past a limit the form is shown again with the refusal; nothing is filed.
+            form.is_valid()
+            form.add_error(None, _("Terlalu banyak pengaduan dari alamat ini. Coba lagi dalam satu jam."))
         else:
-            _web_intake_usage(request, WEB_INTAKE_INVALID, increment=True)
+            counts[WEB_INTAKE_INVALID].record(caches["default"])
     else:
         form = WebIntakeForm(initial={"notify_channel": "sms"})
-    context = intake_form_context(form)
-    if not form.is_bound:
+    if form.is_bound:
+        context = intake_form_context(form)
+    else:
         # A new form is the same for everyone who reads the language, but for its tokens (outside
         # the fields): the fields are rendered once per language, and kept with the reference
         # tables whose options they list (complaints.reference).
         language = get_language()
-        context["fields_html"] = reference.kept(
-            ("lapor-fields", language),
-            lambda: render_to_string(LAPOR_FIELDS, {**context, "LANGUAGE_CODE": language}),
-        )
+        context = {
+            "form": form,
+            "fields_html": reference.kept(
+                ("lapor-fields", language),
+                lambda: render_to_string(
+                    LAPOR_FIELDS, {**intake_form_context(form), "LANGUAGE_CODE": language}
+                ),
+            ),
+        }
     return render(request, "complaints/public/lapor.html", context)
 
 
