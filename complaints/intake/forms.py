@@ -164,7 +164,27 @@ TEXT_FIELDS = (
 )
 
 
-class YesNoUnknownField(forms.TypedChoiceField):
+class _SharedChoices:
+    """A choice field over a fixed list of (value, label) pairs. Every form copies its fields, and
+    Django's choice field copies each pair and label deeply: most of the cost of creating the
+    intake form, for a list no form changes in place (a form that needs other choices assigns a
+    new list). Each copy shares the list; its widget has a list of its own, as before."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
+class FixedChoiceField(_SharedChoices, forms.ChoiceField):
+    pass
+
+
+class FixedTypedChoiceField(_SharedChoices, forms.TypedChoiceField):
+    pass
+
+
+class YesNoUnknownField(FixedTypedChoiceField):
     """Yes, no, or not said (None). Takes "1"/"0" as the web form sends them, and also true/false,
     ya/tidak or yes/no as an API client may (a JSON true or false included)."""
 
@@ -293,10 +313,10 @@ class LabelledModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 class ComplaintIntakeForm(forms.Form):
     # Who reports.
-    reporter_type = forms.ChoiceField(
+    reporter_type = FixedChoiceField(
         label=_("Anda melapor sebagai"), choices=ReporterType.choices, widget=forms.RadioSelect
     )
-    confidentiality = forms.ChoiceField(
+    confidentiality = FixedChoiceField(
         label=_("Kerahasiaan identitas"),
         choices=Confidentiality.choices,
         widget=forms.RadioSelect,
@@ -347,7 +367,7 @@ class ComplaintIntakeForm(forms.Form):
     )
 
     # What is reported.
-    kind = forms.ChoiceField(label=_("Jenis pengaduan"), choices=Kind.choices, widget=forms.RadioSelect)
+    kind = FixedChoiceField(label=_("Jenis pengaduan"), choices=Kind.choices, widget=forms.RadioSelect)
     category = LabelledReferenceChoiceField(
         "category", label=_("Kategori"), queryset=Category.objects.filter(is_active=True), required=False
     )
@@ -374,7 +394,7 @@ class ComplaintIntakeForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    complained_to_agency_first = forms.TypedChoiceField(
+    complained_to_agency_first = FixedTypedChoiceField(
         label=_("Apakah Anda sudah mengadu ke instansi itu lebih dulu?"),
         choices=YES_NO,
         coerce=lambda v: v == "1",
@@ -400,7 +420,7 @@ class ComplaintIntakeForm(forms.Form):
     )
 
     # Consent and updates.
-    notify_channel = forms.ChoiceField(
+    notify_channel = FixedChoiceField(
         label=_("Kirim kabar perkembangan lewat"),
         choices=NotifyChannel.choices,
         initial=NotifyChannel.SMS,
