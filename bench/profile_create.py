@@ -94,6 +94,8 @@ def main() -> None:
         assert response.status_code == 201, response.content[:500]
 
     def create_form(i: int):
+        # As a citizen's first visit (and make bench's web intake): no cookies before the GET.
+        client.cookies.clear()
         page = client.get("/lapor/")
         assert page.status_code == 200
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content).group(1).decode()
