@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from complaints import codes, reference
-from complaints.intake.forms import WebIntakeForm, submission_nonce, validate_evidence
+from complaints.intake.forms import WebIntakeForm, new_submission_token, submission_nonce, validate_evidence
 from complaints.intake.selectors import intake_form_context
 from complaints.intake.services import (
     AlreadyFiled,
@@ -139,21 +139,22 @@ def lapor(request):
             form.add_error(None, _("Terlalu banyak pengaduan dari alamat ini. Coba lagi dalam satu jam."))
         else:
             counts[WEB_INTAKE_INVALID].record(caches["default"])
-    else:
-        form = WebIntakeForm(initial={"notify_channel": "sms"})
-    if form.is_bound:
         context = intake_form_context(form)
     else:
-        # A new form is the same for everyone who reads the language, but for its tokens (outside
-        # the fields): the fields are rendered once per language, and kept with the reference
-        # tables whose options they list (complaints.reference).
+        # A new form's page needs no form object: the fields are the same for everyone who reads
+        # the language, rendered once per language and kept with the reference tables whose
+        # options they list (complaints.reference); the one-time token is a hidden input.
         language = get_language()
         context = {
-            "form": form,
+            "submission_token": new_submission_token(),
             "fields_html": reference.kept(
                 ("lapor-fields", language),
                 lambda: render_to_string(
-                    LAPOR_FIELDS, {**intake_form_context(form), "LANGUAGE_CODE": language}
+                    LAPOR_FIELDS,
+                    {
+                        **intake_form_context(WebIntakeForm(initial={"notify_channel": "sms"})),
+                        "LANGUAGE_CODE": language,
+                    },
                 ),
             ),
         }
