@@ -71,7 +71,7 @@ def main() -> None:
         SIGAP_WEB_INTAKE_PER_HOUR="100000000",
         SIGAP_MESSAGE_SENDER="console",
         LOG_LEVEL="WARNING",
-        DATABASE_CONN_MAX_AGE="60",
+        DATABASE_CONN_MAX_AGE=os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
         SECRET_KEY="profile-secret-key-0123456789abcdef0123456789",
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
