@@ -94,3 +94,62 @@ def test_the_kept_form_is_the_form_the_template_renders(language, monkeypatch):
     rendered = client.get("/lapor/").content.decode()
     assert 'name="reporter_type"' in rendered and 'name="consent_pdp"' in rendered
     assert _without_tokens(kept) == _without_tokens(rendered)
+
+
+# --- /lapor/'s kept page -----------------------------------------------------------------------------
+def _rendered_in_full(monkeypatch):
+    from complaints.public import views
+
+    monkeypatch.setattr(views, "_new_form_page", lambda request: None)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_kept_page_is_the_page_rendered_in_full_but_for_its_tokens(language, monkeypatch):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    kept = client.get("/lapor/")
+    again = client.get("/lapor/")
+    assert _tokens(kept.content.decode()) != _tokens(again.content.decode())  # each visitor its own
+    _rendered_in_full(monkeypatch)
+    full = client.get("/lapor/")
+    assert _without_tokens(kept.content.decode()) == _without_tokens(full.content.decode())
+    assert kept["Content-Type"] == full["Content-Type"]
+    assert kept.cookies["csrftoken"].value  # the CSRF cookie is set, as rendering the token does
+
+
+def _tokens(html: str) -> list[str]:
+    return re.findall(r'name="(?:csrfmiddlewaretoken|submission_token)" value="([^"]*)"', html)
+
+
+def test_the_kept_pages_tokens_file_the_complaint_once_with_csrf_checked():
+    from complaints.models import Complaint
+    from tests.complaints.intake_data import valid
+
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/lapor/").content.decode()
+    csrf, submission = _tokens(page)[-2:]  # the language switcher's own form comes first
+    assert "stand-in" not in page
+    form = {**valid(), "csrfmiddlewaretoken": csrf, "submission_token": submission}
+    assert browser.post("/lapor/", form)["Location"] == "/lapor/terkirim/"
+    assert browser.post("/lapor/", form)["Location"] == "/lapor/terkirim/"  # the same form again
+    assert Complaint.objects.count() == 1
+    assert browser.post("/lapor/", {**form, "csrfmiddlewaretoken": "x" * 64}).status_code == 403
+
+
+def test_a_signed_in_officer_a_waiting_notice_and_a_query_string_get_the_page_rendered_in_full(
+    intake_officer,
+):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message as Notice
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    from tests.complaints.officer_cases import as_user
+
+    citizen = Client()
+    citizen.get("/lapor/")  # the kept page exists
+    assert 'href="/petugas/"' in as_user(intake_officer).get("/lapor/").content.decode()
+    assert 'value="/lapor/?sumber=poster"' in citizen.get("/lapor/?sumber=poster").content.decode()
+    notice = Notice(constants.INFO, "Pengaduan ini sudah kami terima.")
+    citizen.cookies["messages"] = CookieStorage(HttpRequest())._encode([notice])
+    assert "Pengaduan ini sudah kami terima." in citizen.get("/lapor/").content.decode()
+    assert "Pengaduan ini sudah kami terima." not in citizen.get("/lapor/").content.decode()  # shown once
