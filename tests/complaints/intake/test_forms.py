@@ -398,3 +398,22 @@ def test_seed_demo_prints_the_address_sigap_is_served_at(settings, monkeypatch):
     call_command("seed_demo", stdout=printed)
     assert "Sigap: http://127.0.0.1:8123/  ·  petugas: http://127.0.0.1:8123/petugas/" in printed.getvalue()
     assert ":8000" not in printed.getvalue()
+
+
+def test_one_forms_errors_and_choices_do_not_reach_the_next_form():
+    # Each form's fields are copies; the choice fields share their list of choices between copies.
+    from complaints.intake.forms import ComplaintIntakeForm
+    from complaints.models import Kind
+
+    refused = ComplaintIntakeForm(data={"kind": "nonsense", "province": "99", "confidentiality": "x"})
+    assert not refused.is_valid()
+    for name in ("kind", "province", "confidentiality"):
+        assert refused.fields[name].widget.attrs["aria-invalid"] == "true"
+    refused.fields["kind"].choices = [("ham", "HAM")]  # a form that narrows its choices assigns them
+    fresh = ComplaintIntakeForm()
+    for name in ("kind", "province", "confidentiality"):
+        assert "aria-invalid" not in fresh.fields[name].widget.attrs
+        assert "aria-invalid" not in str(fresh[name])
+    assert [value for value, _label in fresh.fields["kind"].choices] == [value for value, _ in Kind.choices]
+    assert 'value="maladministrasi"' in str(fresh["kind"])
+    assert 'value="31"' in str(fresh["province"]) and str(fresh["province"]).count("<option") > 30
