@@ -308,6 +308,10 @@ def main() -> None:  # noqa: C901, PLR0915 - one script, one sequence of steps
                 form = json.loads(intake_body(i))
                 form["complained_to_agency_first"], form["consent_pdp"] = "1", "on"
                 form["csrfmiddlewaretoken"] = token
+                # The form's one-time token, as a browser sends it back (the complaint's idempotency key).
+                form["submission_token"] = (
+                    re.search(rb'name="submission_token" value="([^"]+)"', page).group(1).decode()
+                )
                 body = urllib.parse.urlencode(form).encode()
                 status, _, _ = client.request(
                     "POST",
