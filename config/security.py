@@ -24,8 +24,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import DatabaseError, IntegrityError, router, transaction
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
@@ -128,6 +129,28 @@ class SessionStore(DatabaseSessionStore):
 
     async def _aget_new_session_key(self) -> str:
         return self._get_new_session_key()
+
+    def save(self, must_create=False):
+        """Django's save, without the transaction it opens around its one INSERT or UPDATE when
+        none is open: alone, the statement is atomic already, and the transaction cost two more
+        round trips for every session written (each complaint filed through the web form writes
+        one). Inside a caller's transaction Django's own save keeps its savepoint."""
+        if self.session_key is None:
+            return self.create()
+        using = router.db_for_write(self.model)
+        if transaction.get_connection(using).in_atomic_block:
+            return super().save(must_create=must_create)
+        obj = self.create_model_instance(self._get_session(no_load=must_create))
+        try:
+            obj.save(force_insert=must_create, force_update=not must_create, using=using)
+        except IntegrityError:
+            if must_create:
+                raise CreateError from None  # the key is taken: create() draws another
+            raise
+        except DatabaseError:
+            if not must_create:
+                raise UpdateError from None  # the row is gone (the session ended meanwhile)
+            raise
 
     def _ended(self) -> dict:
         self.expired = True

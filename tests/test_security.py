@@ -434,6 +434,35 @@ def test_a_new_session_never_takes_a_key_in_use_and_does_not_look_it_up_first(re
     assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT")]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_session_is_written_by_its_one_statement(monkeypatch):
+    # As the session middleware writes it after a view: no transaction open around it.
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.db import connection
+
+    from config import security
+    from config.security import SessionStore
+
+    held = SessionStore()
+    held["who"] = "the first visitor"
+    held.create()
+    drawn = iter([held.session_key, "m" * 32])
+    monkeypatch.setattr(security, "get_random_string", lambda length, chars: next(drawn))
+    new = SessionStore()
+    new["who"] = "the second visitor"
+    new.create()  # the clash is refused by the insert, and another key drawn
+    assert not connection.in_atomic_block and connection.get_autocommit()
+    assert SessionStore(held.session_key).load() == {"who": "the first visitor"}
+    new["who"] = "the second visitor, later"
+    new.save()
+    assert SessionStore("m" * 32).load() == {"who": "the second visitor, later"}
+    Session.objects.filter(session_key="m" * 32).delete()  # ended meanwhile (signed out elsewhere)
+    new["who"] = "too late"
+    with pytest.raises(UpdateError):
+        new.save()
+    assert not Session.objects.filter(session_key="m" * 32).exists()
+
+
 def _first_message(session_key: str) -> dict:
     """What /ws/queue/ sends first to a socket opened with this session (the stack config/asgi.py
     routes websockets through, Channels' AuthMiddlewareStack)."""
