@@ -408,23 +408,31 @@ def test_the_async_reading_of_a_session_knows_the_limits_too(intake_officer):
     assert not Session.objects.filter(session_key=key).exists()
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("reading", ["sync", "async"])
-def test_a_new_session_never_takes_a_key_in_use_and_does_not_look_it_up_first(reading, monkeypatch):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def _a_session_and_a_new_one_drawing_its_key_first(monkeypatch, *, then: str):
+    """A saved session, and a new one whose next key drawn is the saved one's (a clash of 32
+    random characters), then ``then``."""
     from config import security
     from config.security import SessionStore
 
     held = SessionStore()
     held["who"] = "the first visitor"
     held.create()
-    # The next key drawn is the one in use (a clash of 32 random characters), then a free one.
-    drawn = iter([held.session_key, "k" * 32])
+    drawn = iter([held.session_key, then])
     monkeypatch.setattr(security, "get_random_string", lambda length, chars: next(drawn))
     new = SessionStore()
     new["who"] = "the second visitor"
+    return held, new
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reading", ["sync", "async"])
+def test_a_new_session_never_takes_a_key_in_use_and_does_not_look_it_up_first(reading, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from config.security import SessionStore
+
+    held, new = _a_session_and_a_new_one_drawing_its_key_first(monkeypatch, then="k" * 32)
     with CaptureQueriesContext(connection) as queries:
         new.create() if reading == "sync" else async_to_sync(new.acreate)()
     assert new.session_key == "k" * 32
@@ -440,16 +448,9 @@ def test_outside_a_transaction_a_session_is_written_by_its_one_statement(monkeyp
     from django.contrib.sessions.backends.base import UpdateError
     from django.db import connection
 
-    from config import security
     from config.security import SessionStore
 
-    held = SessionStore()
-    held["who"] = "the first visitor"
-    held.create()
-    drawn = iter([held.session_key, "m" * 32])
-    monkeypatch.setattr(security, "get_random_string", lambda length, chars: next(drawn))
-    new = SessionStore()
-    new["who"] = "the second visitor"
+    held, new = _a_session_and_a_new_one_drawing_its_key_first(monkeypatch, then="m" * 32)
     new.create()  # the clash is refused by the insert, and another key drawn
     assert not connection.in_atomic_block and connection.get_autocommit()
     assert SessionStore(held.session_key).load() == {"who": "the first visitor"}
