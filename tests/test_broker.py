@@ -65,3 +65,39 @@ def test_celery_reads_djangos_celery_settings_under_its_own_names():
     assert app.conf.task_publish_retry_policy == settings.CELERY_TASK_PUBLISH_RETRY_POLICY
     assert set(app.conf.beat_schedule) == set(settings.CELERY_BEAT_SCHEDULE)
     assert app.conf.broker_url == settings.CELERY_BROKER_URL
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "transport"),
+    [
+        ("redis://127.0.0.1:6379/0", "Transport config.broker"),  # Sigap's: one client per channel
+        ("rediss://redis.example.id:6380/0", "Transport kombu.transport.redis"),  # TLS: kombu's own
+        ("", "Transport kombu.transport.memory"),  # the embedded defaults: no broker
+    ],
+)
+def test_a_redis_broker_is_reached_through_sigaps_transport_and_any_other_through_kombus(
+    redis_url, transport
+):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django; django.setup()\n"
+        "from config.celery import app\n"
+        "cls = type(app.connection_for_write().transport)  # made, not connected\n"
+        "print(cls.__name__, cls.__module__)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "REDIS_URL": redis_url}
+    done = subprocess.run(  # noqa: S603 - our own interpreter, our own code
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == transport
