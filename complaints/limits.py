@@ -25,6 +25,7 @@ import time
 
 from rest_framework.settings import api_settings
 
+from complaints.permissions import is_officer
 from config.cache import hit
 
 UNKNOWN = "0.0.0.0"  # noqa: S104 - a cache key for "no usable address", never bound to
@@ -45,6 +46,12 @@ def client_address(request) -> str:
         return str(ipaddress.ip_address(chosen))
     except ValueError:
         return UNKNOWN
+
+
+def filing_client(request) -> str:
+    """Whom a complaint-filing limit counts: a signed-in officer by account (a desk filing for the
+    people in front of it is not held to one address's count), anyone else by address."""
+    return f"officer:{request.user.pk}" if is_officer(request.user) else client_address(request)
 
 
 class SlidingCount:

@@ -30,7 +30,7 @@ from complaints.intake.services import (
     complaint_submit,
     idempotency_key_for,
 )
-from complaints.limits import SlidingCount, client_address, sliding_counts
+from complaints.limits import SlidingCount, client_address, filing_client, sliding_counts
 from complaints.models import CHANNEL_CHOICES, Kind, State
 from complaints.permissions import complaints_visible_to, is_officer
 from complaints.public.selectors import merged_case_for, state_explanation
@@ -108,8 +108,7 @@ class CountedThrottle(SimpleRateThrottle):
         return caches["default"]  # the backend itself (DRF's is a proxy), for config.cache.hit
 
     def get_cache_key(self, request, view):
-        ident = f"officer:{request.user.pk}" if is_officer(request.user) else client_address(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return self.cache_format % {"scope": self.scope, "ident": filing_client(request)}
 
     def _start(self, request, view) -> bool:
         """Set up this request's count; False when there is nothing to count (no rate, no key)."""

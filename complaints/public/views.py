@@ -34,7 +34,7 @@ from complaints.intake.services import (
     idempotency_key_for,
     replay_forget,
 )
-from complaints.limits import SlidingCount, client_address, sliding_counts
+from complaints.limits import SlidingCount, client_address, filing_client, sliding_counts
 from complaints.models import CaseMessage, Complaint, DataRequest
 from complaints.permissions import is_officer
 from complaints.public import receipts
@@ -83,7 +83,7 @@ def web_intake_limit(group: str, request) -> int:
 
 
 def web_intake_counts(request) -> dict[str, SlidingCount]:
-    client = f"officer:{request.user.pk}" if is_officer(request.user) else client_address(request)
+    client = filing_client(request)
     return {
         group: SlidingCount(f"lapor:{group}:{client}", WEB_INTAKE_WINDOW)
         for group in (WEB_INTAKE_FILED, WEB_INTAKE_INVALID)
