@@ -154,6 +154,8 @@ class MultipleFileField(forms.FileField):
 
 
 YES_NO = [("1", _("Ya")), ("0", _("Belum"))]
+# In an anonymous complaint's cleaned data: the identifiers typed and then left out, to mask with.
+WITHHELD_IDENTITY = "withheld_identity"
 TEXT_FIELDS = (
     "name",
     "address",
@@ -513,6 +515,12 @@ class ComplaintIntakeForm(forms.Form):
                 ),
             )
         if anonymous:
+            # Kept nowhere, but what they typed about themselves anyway still masks their text
+            # (complaints.intake.services._create): an anonymous report's name is no one's to read.
+            data[WITHHELD_IDENTITY] = {
+                field: data.get(field) or ""
+                for field in ("name", "nik", "phone", "email", "nip", "own_agency_name")
+            }
             for field in ("name", "nik", "phone", "email", "address", "nip"):
                 data[field] = ""
             data["own_agency"], data["own_agency_name"] = None, ""

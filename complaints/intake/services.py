@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.connection import ConnectionProxy
 
 from complaints import codes, machine, messaging, reference, urgency
-from complaints.intake.forms import ComplaintIntakeForm, validate_evidence
+from complaints.intake.forms import WITHHELD_IDENTITY, ComplaintIntakeForm, validate_evidence
 from complaints.models import Channel, Complaint, Confidentiality, Evidence, Identity
 from complaints.redaction import mask_identifiers, seal
 from complaints.sanitize import clean_text
@@ -377,8 +377,11 @@ def _create(
     if cleaned["confidentiality"] != Confidentiality.OPEN:
         # What a confidential or anonymous complainant typed is stored with its identifiers
         # masked; the original only encrypted, read through the logged reveal (redaction.seal).
+        # An anonymous complainant's identity is not stored; what they typed of it masks all the same.
+        withheld = cleaned.get(WITHHELD_IDENTITY)
+        masking = identity if identity is not None or not withheld else Identity(**withheld)
         masked, fields["sealed_text"] = seal(
-            {key: fields[key] for key in ("description", "desired_outcome", "location")}, identity
+            {key: fields[key] for key in ("description", "desired_outcome", "location")}, masking
         )
         fields.update(masked)
     fields.update({key: value for key, value in desk.items() if value is not None})

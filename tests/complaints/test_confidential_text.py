@@ -74,8 +74,9 @@ def test_a_phone_number_is_found_by_its_blind_index_only():
 @pytest.mark.parametrize("confidentiality", ["rahasia", "anonim"])
 def test_identifiers_typed_into_a_confidential_or_anonymous_complaint_are_stored_masked(confidentiality):
     complaint = file_asn(confidentiality=confidentiality)
-    # An anonymous report gives no name to look for: its numbers and addresses are masked.
-    identifiers = IDENTIFIERS if confidentiality == "rahasia" else IDENTIFIERS[2:]
+    # An anonymous report keeps no identity, but the name typed into the form (then left out) is
+    # masked in its text as a confidential one's is.
+    identifiers = IDENTIFIERS
     for field in ("description", "desired_outcome"):
         for identifier in identifiers:
             assert identifier not in getattr(complaint, field), (field, identifier)
@@ -84,6 +85,13 @@ def test_identifiers_typed_into_a_confidential_or_anonymous_complaint_are_stored
         assert identifier not in raw_rows("complaints_complaint")
     # What was typed is kept, encrypted.
     assert json.loads(complaint.sealed_text)["description"] == TYPED
+
+
+def test_an_anonymous_report_without_a_name_typed_masks_its_numbers_only():
+    complaint = file_asn(confidentiality="anonim", name="")
+    for identifier in IDENTIFIERS[2:]:
+        assert identifier not in complaint.description
+    assert not Identity.objects.filter(complaint=complaint).exists()
 
 
 def test_an_open_complaint_keeps_its_text_as_typed():
