@@ -229,7 +229,7 @@ def complaint_create(
         code = codes.new_tracking_code()
         try:
             with atomic_with_evidence(evidence) as stored:
-                complaint, pin = _create(
+                complaint, pin, masking = _create(
                     channel=channel,
                     cleaned=cleaned,
                     language=language,
@@ -239,7 +239,7 @@ def complaint_create(
                 )
                 if idempotency_key:
                     _replay_keep(idempotency_key, complaint, pin, channel=channel)
-                evidence_record(complaint, channel=channel, stored=stored)
+                evidence_record(complaint, channel=channel, stored=stored, identity=masking)
                 machine.complaint_received(
                     complaint,
                     via=channel if received_by is None else Channel.WEB,
@@ -284,13 +284,20 @@ def atomic_with_evidence(uploads) -> Iterator[list[dict]]:
         raise
 
 
-def evidence_record(complaint: Complaint, *, channel: str, stored: list[dict]) -> list[Evidence]:
+_STORED_IDENTITY = object()  # evidence_record's default: the complaint's identity, as stored
+
+
+def evidence_record(
+    complaint: Complaint, *, channel: str, stored: list[dict], identity=_STORED_IDENTITY
+) -> list[Evidence]:
     """The Evidence rows of files atomic_with_evidence stored. A confidential or anonymous
-    complainant's file names ("KTP Budi Santoso.jpg") are kept with their identifiers masked."""
+    complainant's file names ("KTP Budi Santoso.jpg") are kept with their identifiers masked, by
+    ``identity`` (at filing: the one just built, or an anonymous complainant's typed-in one)."""
     if not stored:
         return []
     if complaint.confidentiality != Confidentiality.OPEN:
-        identity = Identity.objects.filter(complaint=complaint).first()
+        if identity is _STORED_IDENTITY:
+            identity = Identity.objects.filter(complaint=complaint).first()
         stored = [
             {**fields, "original_name": mask_identifiers(fields["original_name"], identity)}
             for fields in stored
@@ -336,7 +343,8 @@ def _urgency_at_filing(cleaned: dict) -> dict:
 
 def _create(
     *, channel: str, cleaned: dict, language: str, idempotency_key: str, tracking_code: str, desk: dict
-) -> tuple[Complaint, str]:
+) -> tuple[Complaint, str, Identity | None]:
+    """The complaint, its PIN, and the identity its complainant's identifiers are masked by."""
     pin = codes.new_pin()
     province = cleaned["province"]
     fields = dict(
@@ -374,12 +382,12 @@ def _create(
             own_agency=cleaned.get("own_agency"),
             own_agency_name=cleaned.get("own_agency_name", ""),
         )
+    # An anonymous complainant's identity is not stored; what they typed of it masks all the same.
+    withheld = cleaned.get(WITHHELD_IDENTITY)
+    masking = Identity(**withheld) if identity is None and withheld else identity
     if cleaned["confidentiality"] != Confidentiality.OPEN:
         # What a confidential or anonymous complainant typed is stored with its identifiers
         # masked; the original only encrypted, read through the logged reveal (redaction.seal).
-        # An anonymous complainant's identity is not stored; what they typed of it masks all the same.
-        withheld = cleaned.get(WITHHELD_IDENTITY)
-        masking = identity if identity is not None or not withheld else Identity(**withheld)
         masked, fields["sealed_text"] = seal(
             {key: fields[key] for key in ("description", "desired_outcome", "location")}, masking
         )
@@ -393,4 +401,4 @@ def _create(
     if identity is not None:
         identity.complaint = complaint
         identity.save(force_insert=True)
-    return complaint, pin
+    return complaint, pin, masking

@@ -99,10 +99,11 @@ def test_an_open_complaint_keeps_its_text_as_typed():
     assert complaint.description == TYPED and complaint.sealed_text == ""
 
 
-def test_an_evidence_file_name_with_a_name_in_it_is_masked():
+@pytest.mark.parametrize("confidentiality", ["rahasia", "anonim"])
+def test_an_evidence_file_name_with_a_name_in_it_is_masked(confidentiality):
     complaint, _pin = complaint_submit(
         channel="web",
-        data=valid(confidentiality="rahasia"),
+        data=valid(confidentiality=confidentiality, notify_channel="none", name="Budi Santoso"),
         files=[upload("KTP Budi Santoso.pdf", PDF, "application/pdf")],
     )
     assert "Budi" not in complaint.evidence.get().original_name
