@@ -384,12 +384,15 @@ def start_clock(complaint: Complaint, *, now=None) -> None:
     complaint.state_changed_at = now
 
 
-def complaint_received(complaint: Complaint, *, via: str, actor: Actor | None = None) -> None:
-    """Write a newly filed complaint's first audit row (intake; its clock started when it was
-    saved, start_clock): by the complainant, or by the desk officer who filed it on their behalf
-    (``actor``)."""
-    engine.record_creation(complaint, via=via, actor=actor)
-    # The intake desk's queue shows the new case live (after commit, best effort).
+def received_row(complaint: Complaint, *, via: str, actor: Actor | None = None):
+    """A newly filed complaint's first audit row, unsaved (complaints.intake.filing inserts it with
+    the complaint; its clock started when it was built, start_clock): by the complainant, or by
+    the desk officer who filed it on their behalf (``actor``)."""
+    return engine.creation_row(complaint, via=via, actor=actor)
+
+
+def complaint_received(complaint: Complaint) -> None:
+    """It was filed: the intake desk's queue shows the new case live (after commit, best effort)."""
     realtime.broadcast_complaint_event_on_commit(complaint, event="submit")
 
 

@@ -315,25 +315,18 @@ def _message(complaint, key: str, *, preloaded=None, words: str | None = None, *
 
 
 def _enqueue(message: Message | None) -> Message | None:
-    if message is None:
-        return None
-    return outbox.enqueue(
-        channel=message.channel,
-        recipient=message.recipient,
-        language=message.language,
-        template_key=message.template_key,
-        body=message.body,
-        content_sid=message.content_sid,
-        variables=message.content_variables,
-        reference=message.reference,
-        sensitive=message.sensitive,
-    )
+    return None if message is None else outbox.enqueue_message(message)
+
+
+def received_message(complaint, *, pin: str) -> Message | None:
+    """The complaint was filed: tracking code and PIN (the only message that carries the PIN; by
+    email, the code alone). Unsaved, its ``reference`` not yet completed (complaints.intake.filing)."""
+    return _message(complaint, "received", pin=pin)
 
 
 def enqueue_received(complaint, *, pin: str) -> Message | None:
-    """The complaint was filed: tracking code and PIN (the only message that carries the PIN; by
-    email, the code alone)."""
-    return _enqueue(_message(complaint, "received", pin=pin))
+    """The same, queued."""
+    return _enqueue(received_message(complaint, pin=pin))
 
 
 def _transition_message(complaint, log, *, preloaded=None) -> Message | None:

@@ -982,8 +982,11 @@ class Identity(BlindIndexed):
     def __str__(self) -> str:
         return f"identity of {self.complaint_id}"
 
-    def save(self, *args, **kwargs):
+    def prepare_indexes(self) -> None:
+        super().prepare_indexes()
         self.name_index = blind_index(normalise_name(self.name))
+
+    def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if update_fields and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_index"}

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .contacts import is_opted_out
+from .contacts import is_opted_out, opted_out_query
 from .models import GAVE_UP, OPTED_OUT, Message, Status
 from .personal import blind_index
 
@@ -29,26 +29,55 @@ def enqueue(
     ("opted out"), so officers can see why the complainant heard nothing; nothing is sent.
     ``sensitive``: the text carries a secret (a PIN); it is blanked once sent, and never logged.
     """
-    message = Message(
-        channel=channel,
-        recipient=recipient,
-        language=language,
-        template_key=template_key,
-        body=body,
-        content_sid=content_sid,
-        content_variables=variables or {},
-        reference=reference,
-        sensitive=sensitive,
+    return enqueue_message(
+        Message(
+            channel=channel,
+            recipient=recipient,
+            language=language,
+            template_key=template_key,
+            body=body,
+            content_sid=content_sid,
+            content_variables=variables or {},
+            reference=reference,
+            sensitive=sensitive,
+        )
     )
-    if channel != "email" and is_opted_out(recipient, channel):
+
+
+def enqueue_message(message: Message) -> Message:
+    """The same for a message built beforehand (unsaved)."""
+    opted_out = message.channel != "email" and is_opted_out(message.recipient, message.channel)
+    _settle(message, opted_out=opted_out, at=timezone.now())
+    message.save()
+    if not opted_out:
+        schedule_send_on_commit(message.pk)
+    return message
+
+
+def opted_out_check(message: Message, connection) -> tuple[str, list] | None:
+    """For a statement that inserts ``message`` itself (complaints.intake.filing): the SQL and
+    parameters that answer a row when enqueue would fail it as opted out; None when it never
+    would (email)."""
+    if message.channel == "email":
+        return None
+    return opted_out_query(message.recipient, message.channel, connection)
+
+
+def settle_enqueued(message: Message, *, opted_out: bool, at) -> None:
+    """After such a statement inserted ``message`` as enqueue would have: the same fields on the
+    instance, and its send handed to a worker on commit."""
+    _settle(message, opted_out=opted_out, at=at)
+    if not opted_out:
+        schedule_send_on_commit(message.pk)
+
+
+def _settle(message: Message, *, opted_out: bool, at) -> None:
+    if opted_out:
         message.status = Status.FAILED
         message.last_error = OPTED_OUT
-        message.save()
-        return message
-    message.dispatched_at = timezone.now()  # its task is handed out when the caller commits
-    message.save()
-    schedule_send_on_commit(message.pk)
-    return message
+        message.dispatched_at = None
+    else:
+        message.dispatched_at = at  # its task is handed out when the caller commits
 
 
 def enqueue_many(messages: list[Message]) -> list[Message]:

@@ -117,8 +117,7 @@ class BlindIndexed(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        for name in self.blind_indexed:
-            setattr(self, f"{name}_index", blind_index(getattr(self, name)))
+        self.prepare_indexes()
         update_fields = kwargs.get("update_fields")
         if update_fields:
             kwargs["update_fields"] = {
@@ -126,6 +125,11 @@ class BlindIndexed(models.Model):
                 *(f"{name}_index" for name in self.blind_indexed if name in update_fields),
             }
         super().save(*args, **kwargs)
+
+    def prepare_indexes(self) -> None:
+        """Set the index columns from the values (what save does first)."""
+        for name in self.blind_indexed:
+            setattr(self, f"{name}_index", blind_index(getattr(self, name)))
 
 
 class EncryptedTextField(models.TextField):

@@ -5,25 +5,28 @@ import gc
 import pytest
 
 from complaints.intake.services import complaint_submit
+from complaints.models import Complaint
 from config import startup
 from tests.complaints.intake_data import valid
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_complaints_insert_is_parsed_once_not_for_every_complaint(postgres, monkeypatch):
+def test_a_complaints_full_update_is_parsed_once_not_for_every_step(postgres, monkeypatch):
+    # Every workflow step saves the whole row of its case: an UPDATE with 65 parameters, more
+    # than psycopg caches the parsing of by itself.
     from psycopg import _queries
 
     startup.cache_long_statements()
-    complaint_submit(channel="web", data=valid())
+    complaint, _ = complaint_submit(channel="web", data=valid())
+    Complaint.objects.get(pk=complaint.pk).save()
     uncached = []
     parse = _queries._query2pg_client_nocache
     monkeypatch.setattr(_queries, "_query2pg_client_nocache", lambda *a: uncached.append(a[0]) or parse(*a))
     before = _queries._query2pg_client.cache_info()
-    complaint_submit(channel="web", data=valid())
+    Complaint.objects.get(pk=complaint.pk).save()
     after = _queries._query2pg_client.cache_info()
-    # Every statement of the second filing, its 64-parameter INSERT too, came from the cache.
-    assert uncached == [] and after.misses == before.misses and after.hits > before.hits
+    assert uncached == [] and after.misses == before.misses and after.hits >= before.hits + 2
 
 
 def test_the_server_freezes_what_it_loaded_before_serving():

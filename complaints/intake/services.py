@@ -10,7 +10,7 @@ import os
 import secrets
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.connection import ConnectionProxy
 
 from complaints import codes, machine, messaging, reference, urgency
+from complaints.intake import filing
 from complaints.intake.forms import WITHHELD_IDENTITY, ComplaintIntakeForm, validate_evidence
 from complaints.models import Channel, Complaint, Confidentiality, Evidence, Identity
 from complaints.redaction import mask_identifiers, seal
@@ -225,29 +226,34 @@ def complaint_create(
     # The tracking code is random. The rare code drawn twice (the unique index refuses it) files
     # the whole complaint again with another: a retry of the transaction, not a savepoint around
     # the insert of every complaint (two statements each).
+    via = channel if received_by is None else Channel.WEB
+    actor = None if received_by is None else Actor.officer(received_by)
+    groups = cleaned.get("vulnerable_groups")
     for _attempt in range(CODE_ATTEMPTS):
-        code = codes.new_tracking_code()
+        rows, pin, masking = _build(
+            channel=channel,
+            cleaned=cleaned,
+            language=language,
+            idempotency_key=idempotency_key,
+            tracking_code=codes.new_tracking_code(),
+            desk=desk,
+        )
+        rows.log = machine.received_row(rows.complaint, via=via, actor=actor)
+        # By SMS/WhatsApp the code and PIN go back as the reply to the complainant's message.
+        if channel not in ("sms", "whatsapp"):
+            rows.message = messaging.received_message(rows.complaint, pin=pin)
+        complaint = rows.complaint
         try:
-            with atomic_with_evidence(evidence) as stored:
-                complaint, pin, masking = _create(
-                    channel=channel,
-                    cleaned=cleaned,
-                    language=language,
-                    idempotency_key=idempotency_key,
-                    tracking_code=code,
-                    desk=desk,
-                )
+            # The rows alone are one statement on PostgreSQL, which needs no transaction of its own.
+            alone = not (evidence or groups or idempotency_key) and filing.in_one_statement()
+            with nullcontext([]) if alone else atomic_with_evidence(evidence) as stored:
+                filing.write(rows)
+                if groups:
+                    complaint.vulnerable_groups.set(groups)
                 if idempotency_key:
                     _replay_keep(idempotency_key, complaint, pin, channel=channel)
                 evidence_record(complaint, channel=channel, stored=stored, identity=masking)
-                machine.complaint_received(
-                    complaint,
-                    via=channel if received_by is None else Channel.WEB,
-                    actor=None if received_by is None else Actor.officer(received_by),
-                )
-                # By SMS/WhatsApp the code and PIN go back as the reply to the complainant's message.
-                if channel not in ("sms", "whatsapp"):
-                    messaging.enqueue_received(complaint, pin=pin)
+                machine.complaint_received(complaint)
             return complaint, pin
         except IntegrityError:
             # The key's unique index: another request filed with this key and has committed (on
@@ -255,7 +261,7 @@ def complaint_create(
             first = complaint_filed_with(idempotency_key) if idempotency_key else None
             if first is not None:
                 raise AlreadyFiled(*first)
-            if not Complaint.objects.filter(tracking_code=code).exists():
+            if not Complaint.objects.filter(tracking_code=complaint.tracking_code).exists():
                 raise  # not the code: a real error
     raise RuntimeError("could not draw a free tracking code")  # pragma: no cover - 31^8 codes
 
@@ -341,10 +347,11 @@ def _urgency_at_filing(cleaned: dict) -> dict:
     }
 
 
-def _create(
+def _build(
     *, channel: str, cleaned: dict, language: str, idempotency_key: str, tracking_code: str, desk: dict
-) -> tuple[Complaint, str, Identity | None]:
-    """The complaint, its PIN, and the identity its complainant's identifiers are masked by."""
+) -> tuple[filing.Filing, str, Identity | None]:
+    """The complaint and its identity (unsaved; the caller adds the audit row and the message), its
+    PIN, and the identity its complainant's identifiers are masked by."""
     pin = codes.new_pin()
     province = cleaned["province"]
     fields = dict(
@@ -395,10 +402,6 @@ def _create(
     fields.update({key: value for key, value in desk.items() if value is not None})
     complaint = Complaint(tracking_code=tracking_code, **fields)
     machine.start_clock(complaint)
-    complaint.save(force_insert=True)
-    if cleaned.get("vulnerable_groups"):
-        complaint.vulnerable_groups.set(cleaned["vulnerable_groups"])
     if identity is not None:
-        identity.complaint = complaint
-        identity.save(force_insert=True)
-    return complaint, pin, masking
+        identity.complaint = complaint  # and complaint.identity: the message's destination
+    return filing.Filing(complaint=complaint, identity=identity, log=None, message=None), pin, masking

@@ -128,7 +128,7 @@ def test_a_full_lifecycle_leaves_a_complete_audit_trail(
     intake_officer, ombudsman_officer, supervisor, django_capture_on_commit_callbacks
 ):
     complaint = complaint_in(State.SUBMITTED, admin=intake_officer)
-    machine.complaint_received(complaint, via="web")
+    machine.received_row(complaint, via="web").save()
     intake, handler = Actor.officer(intake_officer), Actor.officer(ombudsman_officer)
     # Listen on the case's realtime group, as an officer's open case page does.
     from asgiref.sync import async_to_sync

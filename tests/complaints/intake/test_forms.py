@@ -165,12 +165,13 @@ def test_a_name_with_path_parts_is_refused_where_it_arrives_unsanitised():
 
 
 def test_a_failure_after_the_files_were_written_removes_them(client, monkeypatch):
-    from complaints import messaging
+    from complaints import machine
 
     def broken(*args, **kwargs):
-        raise RuntimeError("outbox down")
+        raise RuntimeError("realtime down")
 
-    monkeypatch.setattr(messaging, "enqueue_received", broken)
+    # Fails after the complaint's rows and the file's row were written, before the commit.
+    monkeypatch.setattr(machine, "complaint_received", broken)
     with pytest.raises(RuntimeError):
         client.post("/lapor/", {**valid(), "evidence": [upload("ktp.pdf", PDF)]})
     assert_nothing_stored()

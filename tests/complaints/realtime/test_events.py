@@ -320,7 +320,7 @@ def test_a_filed_complaint_is_announced_to_its_intake_desk(
 
     async def scenario():
         comm = await _connect(headers)
-        await database_sync_to_async(complaint_received)(new, via="web")
+        await database_sync_to_async(complaint_received)(new)
         event = await comm.receive_json_from()
         assert (event["id"], event["event"], event["state"]) == (new.pk, "submit", "submitted")
         await comm.disconnect()
