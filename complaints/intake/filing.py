@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from django.db import connections, router
+from django.db import connections, models, router
 from django.utils import timezone
 from psycopg.adapt import Transformer
 
@@ -142,11 +142,51 @@ def _inserted(name: str, model, quote, *, source: str = "", returning: bool = Tr
 
 
 def _values(obj, connection) -> list:
-    """The instance's values as Django's INSERT would send them."""
-    return [
-        field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
-        for field in _plain_fields(type(obj))
-    ]
+    """The instance's values as Django's INSERT would send them: through each field's ``pre_save``
+    and ``get_db_prep_save``, except a plain value of a plain field, which those return unchanged
+    (a str of a CharField, an int of an IntegerField or of a ForeignKey to an integer key…)."""
+    values = []
+    for field, as_is in _preparation(type(obj)):
+        value = getattr(obj, field.attname)
+        if as_is is None or (type(value) is not as_is and value is not None):
+            value = field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
+        values.append(value)
+    return values
+
+
+# Field classes (exactly these, not subclasses: an encrypted text field is a TextField) whose
+# pre_save reads the attribute and whose get_db_prep_save returns a value of this type unchanged.
+_PLAIN = {
+    models.CharField: str,
+    models.TextField: str,
+    models.SlugField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.AutoField: int,
+    models.BigAutoField: int,
+}
+
+
+@functools.cache
+def _preparation(model) -> tuple:
+    """(field, the type its value may have to go as it is, or None) for each of _plain_fields.
+    None goes as it is for every such field (their null is NULL)."""
+
+    def as_is(field):
+        if type(field) in (models.ForeignKey, models.OneToOneField):
+            return as_is(field.target_field)
+        if type(field) in (models.DateTimeField, models.DateField, models.DurationField):
+            # Only None goes as it is (a date is adapted); auto_now fields are always prepared.
+            auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            return None if auto else type(None)
+        return _PLAIN.get(type(field))
+
+    return tuple((field, as_is(field)) for field in _plain_fields(model))
 
 
 def _write_in_one_statement(filing: Filing, connection) -> None:
