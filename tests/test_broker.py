@@ -101,3 +101,44 @@ def test_a_redis_broker_is_reached_through_sigaps_transport_and_any_other_throug
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == transport
+
+
+def test_a_task_published_for_less_is_the_message_delay_publishes(broker):
+    # notifications.tasks.publish_task: Celery's task message through a kept kombu channel.
+    from notifications.tasks import publish_task
+
+    app, server = broker
+    ran = []
+
+    @app.task(name="notifications.tasks.send_message", ignore_result=True)
+    def send(message_id):
+        ran.append(message_id)
+
+    publish_task(send, (7,))
+    send.delay(8)
+    ours, theirs = (json.loads(raw) for raw in reversed(server.lrange(QUEUE, 0, -1)))
+
+    def shape(message):  # every key at every level, and the values that are not per message
+        per_message = {"id", "root_id", "correlation_id", "delivery_tag", "argsrepr", "body"}
+        return {
+            key: shape(value) if isinstance(value, dict) else (key if key in per_message else value)
+            for key, value in message.items()
+        }
+
+    assert shape(ours) == shape(theirs)
+    assert (
+        ours["headers"]["argsrepr"] == "(7,)" and ours["properties"]["delivery_info"]["routing_key"] == QUEUE
+    )
+    with app.connection_for_read() as connection:
+        first = connection.default_channel.basic_get(QUEUE, no_ack=True)
+        second = connection.default_channel.basic_get(QUEUE, no_ack=True)
+    assert first.decode()[:2] == [[7], {}] and second.decode()[:2] == [[8], {}]
+    assert first.decode()[2] == second.decode()[2]  # callbacks, errbacks, chain, chord
+    assert (
+        first.headers["task"] == "notifications.tasks.send_message"
+        and first.headers["id"] != second.headers["id"]
+    )
+
+    app.conf.task_always_eager = True  # no broker (the embedded defaults): the task runs at once
+    publish_task(send, (9,))
+    assert ran == [9] and server.llen(QUEUE) == 0
