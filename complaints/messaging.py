@@ -29,6 +29,14 @@ from notifications import outbox, texts
 from notifications.models import Channel as MessageChannel
 from notifications.models import Message
 
+# What a complaint's messages are filed under (Message.reference): "complaint:<id>".
+MESSAGE_REFERENCE = "complaint:"
+
+
+def message_reference(complaint_id) -> str:
+    return f"{MESSAGE_REFERENCE}{complaint_id}"
+
+
 # The shipped wording of each message (administrators may reword it: notifications.texts and the
 # "Templat pesan" admin). Placeholders: {code} tracking code, {status} the case's state in the
 # complainant's language, {url} the public address, {date} the deadline that matters for the
@@ -308,7 +316,7 @@ def _message(complaint, key: str, *, preloaded=None, words: str | None = None, *
         body=body,
         content_sid=template_sid,
         content_variables={"1": values["code"], "2": values["status"]} if template_sid else {},
-        reference=f"complaint:{complaint.pk}",
+        reference=message_reference(complaint.pk),
         # The PIN goes to the complainant's phone and nowhere else: blanked once sent, never logged.
         sensitive="pin" in extra,
     )
@@ -320,13 +328,9 @@ def _enqueue(message: Message | None) -> Message | None:
 
 def received_message(complaint, *, pin: str) -> Message | None:
     """The complaint was filed: tracking code and PIN (the only message that carries the PIN; by
-    email, the code alone). Unsaved, its ``reference`` not yet completed (complaints.intake.filing)."""
+    email, the code alone). Unsaved, for complaints.intake.filing to write with the complaint (its
+    ``reference`` is completed then)."""
     return _message(complaint, "received", pin=pin)
-
-
-def enqueue_received(complaint, *, pin: str) -> Message | None:
-    """The same, queued."""
-    return _enqueue(received_message(complaint, pin=pin))
 
 
 def _transition_message(complaint, log, *, preloaded=None) -> Message | None:
@@ -378,6 +382,6 @@ def enqueue_new_pin(complaint, *, pin: str, channel: str, recipient: str) -> Mes
         language=language,
         template_key="new_pin",
         body=body,
-        reference=f"complaint:{complaint.pk}",
+        reference=message_reference(complaint.pk),
         sensitive=True,
     )

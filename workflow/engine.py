@@ -567,16 +567,9 @@ def run_timers(obj_or_model, *, now=None, batch_size: int = 2000) -> dict[str, i
 
 
 # --- recording ------------------------------------------------------------------------------------
-def record_creation(obj, *, via: str, name: str = "submit", actor: Actor | None = None) -> TransitionLog:
-    """The audit row for an object that was created in its initial state (intake)."""
-    log = creation_row(obj, via=via, name=name, actor=actor)
-    log.save()
-    return log
-
-
 def creation_row(obj, *, via: str, name: str = "submit", actor: Actor | None = None) -> TransitionLog:
-    """The same row unsaved, for a caller that inserts it with the object (its ``object_id`` is
-    ``obj.pk``, None until the object is saved)."""
+    """The audit row for an object that was created in its initial state (intake), unsaved: the
+    caller inserts it with the object (its ``object_id`` is ``obj.pk``, None until it is saved)."""
     machine = machine_for(obj)
     state = getattr(obj, machine.state_field)
     return _audit_row(

@@ -23,6 +23,7 @@ from django.db import connections, models, router
 from django.utils import timezone
 from psycopg.adapt import Transformer
 
+from complaints.messaging import MESSAGE_REFERENCE, message_reference
 from complaints.models import Complaint, Identity
 from notifications import outbox
 from notifications.models import OPTED_OUT, Message
@@ -33,14 +34,13 @@ from workflow.models import TransitionLog
 @dataclass
 class Filing:
     """The rows of one filing, unsaved. ``message``: the 'received' message, or None (answered by
-    the reply to an SMS, or no way to reach the complainant). ``message.reference`` is completed
-    with the complaint's id when it is written (``reference_prefix`` + id)."""
+    the reply to an SMS, or no way to reach the complainant); its ``reference`` is completed with
+    the complaint's id when it is written (messaging.message_reference)."""
 
     complaint: Complaint
     identity: Identity | None
-    log: TransitionLog | None = None
-    message: Message | None = None
-    reference_prefix: str = "complaint:"
+    log: TransitionLog
+    message: Message | None
 
 
 def in_one_statement() -> bool:
@@ -75,7 +75,7 @@ def _write_row_by_row(filing: Filing) -> None:
     filing.log.object_id = complaint.pk
     filing.log.save(force_insert=True)
     if filing.message is not None:
-        filing.message.reference = f"{filing.reference_prefix}{complaint.pk}"
+        filing.message.reference = message_reference(complaint.pk)
         outbox.enqueue_message(filing.message)
 
 
@@ -206,7 +206,7 @@ def _write_in_one_statement(filing: Filing, connection) -> None:
         now = timezone.now()
         params += _values(message, connection)
         params += [
-            filing.reference_prefix,
+            MESSAGE_REFERENCE,
             MessageStatus.FAILED,
             MessageStatus.QUEUED,
             OPTED_OUT,
@@ -226,7 +226,7 @@ def _write_in_one_statement(filing: Filing, connection) -> None:
     log.pk, log.object_id = log_id, complaint_id
     _saved(log, connection)
     if message is not None:
-        message.pk, message.reference = message_id, f"{filing.reference_prefix}{complaint_id}"
+        message.pk, message.reference = message_id, message_reference(complaint_id)
         _saved(message, connection)
         outbox.settle_enqueued(message, opted_out=opted_out, at=now)
 

@@ -226,9 +226,9 @@ def complaint_create(
     # The tracking code is random. The rare code drawn twice (the unique index refuses it) files
     # the whole complaint again with another: a retry of the transaction, not a savepoint around
     # the insert of every complaint (two statements each).
-    via = channel if received_by is None else Channel.WEB
-    actor = None if received_by is None else Actor.officer(received_by)
     groups = cleaned.get("vulnerable_groups")
+    # The rows alone are one statement on PostgreSQL, which needs no transaction of its own.
+    alone = not (evidence or groups or idempotency_key) and filing.in_one_statement()
     for _attempt in range(CODE_ATTEMPTS):
         rows, pin, masking = _build(
             channel=channel,
@@ -237,15 +237,10 @@ def complaint_create(
             idempotency_key=idempotency_key,
             tracking_code=codes.new_tracking_code(),
             desk=desk,
+            received_by=received_by,
         )
-        rows.log = machine.received_row(rows.complaint, via=via, actor=actor)
-        # By SMS/WhatsApp the code and PIN go back as the reply to the complainant's message.
-        if channel not in ("sms", "whatsapp"):
-            rows.message = messaging.received_message(rows.complaint, pin=pin)
         complaint = rows.complaint
         try:
-            # The rows alone are one statement on PostgreSQL, which needs no transaction of its own.
-            alone = not (evidence or groups or idempotency_key) and filing.in_one_statement()
             with nullcontext([]) if alone else atomic_with_evidence(evidence) as stored:
                 filing.write(rows)
                 if groups:
@@ -348,10 +343,17 @@ def _urgency_at_filing(cleaned: dict) -> dict:
 
 
 def _build(
-    *, channel: str, cleaned: dict, language: str, idempotency_key: str, tracking_code: str, desk: dict
+    *,
+    channel: str,
+    cleaned: dict,
+    language: str,
+    idempotency_key: str,
+    tracking_code: str,
+    desk: dict,
+    received_by,
 ) -> tuple[filing.Filing, str, Identity | None]:
-    """The complaint and its identity (unsaved; the caller adds the audit row and the message), its
-    PIN, and the identity its complainant's identifiers are masked by."""
+    """The filing's rows, unsaved (the complaint, its identity, its first audit row and its
+    'received' message), its PIN, and the identity its complainant's identifiers are masked by."""
     pin = codes.new_pin()
     province = cleaned["province"]
     fields = dict(
@@ -404,4 +406,11 @@ def _build(
     machine.start_clock(complaint)
     if identity is not None:
         identity.complaint = complaint  # and complaint.identity: the message's destination
-    return filing.Filing(complaint=complaint, identity=identity, log=None, message=None), pin, masking
+    log = machine.received_row(
+        complaint,
+        via=channel if received_by is None else Channel.WEB,
+        actor=None if received_by is None else Actor.officer(received_by),
+    )
+    # By SMS/WhatsApp the code and PIN go back as the reply to the complainant's message.
+    message = None if channel in ("sms", "whatsapp") else messaging.received_message(complaint, pin=pin)
+    return filing.Filing(complaint=complaint, identity=identity, log=log, message=message), pin, masking

@@ -35,6 +35,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
+from complaints import messaging
 from complaints.machine import COMPLAINANT_STEPS
 from complaints.models import CaseMessage, Complaint, DataRequest, Evidence, Identity, NotifyChannel, State
 from complaints.redaction import redact_identity
@@ -141,7 +142,7 @@ def _erase_batch(*, cutoff, now, batch_size: int) -> tuple[int, int]:
         evidence = Evidence.objects.filter(complaint_id__in=ids)
         names = [name for name in evidence.values_list("file", flat=True) if name]
         evidence.delete()
-        messages_forget([f"complaint:{pk}" for pk in ids])
+        messages_forget([messaging.message_reference(pk) for pk in ids])
         # After the commit: a rolled-back batch must not leave evidence rows whose files are gone.
         transaction.on_commit(lambda: _remove_files(names))
     return len(ids), len(names)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from complaints import codes
+from complaints import codes, messaging
 from complaints.identity import EXPORT_REASON, READ_REASON, identity_fields
 from complaints.models import (
     OPEN_STATES,
@@ -263,7 +263,7 @@ def personal_data_for(complaint: Complaint, *, language: str | None = None) -> d
                 "status": _choice(MessageStatus, message.status),
                 "text": _without_pin(complaint, message.body),
             }
-            for message in messages_for(f"complaint:{complaint.pk}")
+            for message in messages_for(messaging.message_reference(complaint.pk))
             .only("channel", "status", "body", "created_at")
             .order_by("created_at", "id")
         ],

@@ -1050,7 +1050,7 @@ def _media_give_up(row: PendingMedia, reason: Callable[[str], str], detail: str)
             language="en" if english else "id",
             template_key=f"sms_{key}",
             body=text(key, english, code=code, reason=reason("en" if english else "id")[:60].rstrip(" .")),
-            reference=f"complaint:{complaint.pk}",
+            reference=messaging.message_reference(complaint.pk),
         )
 
 

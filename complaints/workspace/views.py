@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints import reference
+from complaints import messaging, reference
 from complaints.codes import display_code, pin_for_session, pin_from_session
 from complaints.identity import READ_REASON, identity_read, identity_reveal, needs_reveal
 from complaints.intake.forms import submission_nonce
@@ -243,7 +243,7 @@ def case_context(
         "transitions": forms,
         "thread": [m for m in thread if m.kind != CaseMessage.Kind.INTERNAL],
         "notes": [m for m in thread if m.kind == CaseMessage.Kind.INTERNAL],
-        "outbound": messages_for(f"complaint:{complaint.pk}")[:20],
+        "outbound": messages_for(messaging.message_reference(complaint.pk))[:20],
         "duplicates": complaint.duplicates.all(),
         # Fewest open cases first, the least-loaded eligible officer marked (docs/domain.md#workload).
         "assignable": assign_choices(

@@ -6,7 +6,7 @@ from django.utils import timezone
 from complaints import messaging
 from complaints.messaging import TEXTS
 from complaints.models import HandlingUnit, State
-from notifications import contacts, texts
+from notifications import contacts, outbox, texts
 from notifications.admin import MessageTemplateForm
 from notifications.models import Message, MessageTemplate, Status
 from tests.complaints.lifecycle import complaint_in, step, window_passes
@@ -148,7 +148,7 @@ def test_the_information_request_names_the_deadline(administrator):
 
 def test_the_first_message_carries_the_code_and_the_pin():
     complaint = ComplaintFactory()
-    message = messaging.enqueue_received(complaint, pin="482913")
+    message = outbox.enqueue_message(messaging.received_message(complaint, pin="482913"))
     assert display(complaint) in message.body and "482913" in message.body
     assert message.status == Status.QUEUED and message.recipient == "+6281234567890"
 
@@ -160,13 +160,13 @@ def test_no_consent_or_no_phone_means_no_message(administrator):
     step(anonymous, "start_verification", Actor.officer(administrator))
     step(anonymous, "reject", Actor.officer(administrator))
     no_phone = ComplaintFactory(identity__phone="")
-    messaging.enqueue_received(no_phone, pin="123456")
+    assert messaging.received_message(no_phone, pin="123456") is None
     assert Message.objects.count() == 0
 
 
 def test_an_english_speaking_complainant_gets_english():
     complaint = ComplaintFactory(language="en")
-    message = messaging.enqueue_received(complaint, pin="123456")
+    message = outbox.enqueue_message(messaging.received_message(complaint, pin="123456"))
     assert message.body.startswith("Sigap: complaint received") and "123456" in message.body
     assert message.language == "en"
 

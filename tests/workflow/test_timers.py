@@ -117,7 +117,7 @@ def test_perform_and_the_clock_call_the_machines_one_hook(administrator, monkeyp
 # --- events --------------------------------------------------------------------------------------
 def test_an_event_is_an_audit_row_that_is_no_step(intake_officer):
     complaint = ComplaintFactory()
-    engine.record_creation(complaint, via="web")
+    engine.creation_row(complaint, via="web").save()
     log = engine.record_event(
         complaint,
         "assign",

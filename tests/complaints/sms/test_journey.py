@@ -15,7 +15,7 @@ from complaints.models import CaseMessage, Complaint, Evidence, State
 from complaints.public.tracking import MAX_FAILURES_PER_PAIR
 from complaints.sms import handlers
 from complaints.workspace.services import thread_post
-from notifications import texts
+from notifications import outbox, texts
 from notifications.models import InboundMessage, Message
 from notifications.personal import blind_index
 from tests.complaints.intake_data import JPEG, PDF, valid
@@ -437,7 +437,7 @@ def test_a_complainant_who_chose_email_gets_each_update_by_email_without_the_pin
     officer = Actor.officer(administrator)
     long_request = "Mohon kirim salinan surat penolakan dari puskesmas. " * 20
     with django_capture_on_commit_callbacks(execute=True):
-        messaging.enqueue_received(complaint, pin="482913")
+        outbox.enqueue_message(messaging.received_message(complaint, pin="482913"))
         step(complaint, "start_verification", officer)
         step(complaint, "request_info", officer, message=long_request)
     assert [m.to for m in mailoutbox] == [["warga@example.id"], ["warga@example.id"]]
