@@ -153,3 +153,28 @@ def test_after_the_handling_officers_reveal_only_their_own_case_page_api_and_exp
     assert NAME in surfaces(ombudsman_officer, confidential)["case page"]
     for other in (supervisor, intake_officer, outsider, administrator):
         assert leaks(surfaces(other, confidential)) == {}, other.username
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("confidentiality", ["rahasia", "anonim"])
+def test_just_filed_through_the_api_in_one_statement_no_role_sees_the_identity(
+    postgres, confidentiality, request
+):
+    # Filed by the public API with no transaction around it (complaints/intake/filing.py: the
+    # complaint, identity, audit row and 'received' message in one statement), still at the desk.
+    data = valid(
+        reporter_type="asn",
+        confidentiality=confidentiality,
+        nip=NIP,
+        own_agency_name="Dinas Kesehatan DKI Jakarta",
+        description=TYPED,
+    )
+    if confidentiality == "anonim":
+        data.update(notify_channel="none", phone="")
+    answer = APIClient().post("/api/v1/complaints/", data, format="json")
+    assert answer.status_code == 201, answer.content
+    complaint = Complaint.objects.get(tracking_code=answer.json()["tracking_code"].replace("-", ""))
+    for role in ("intake_officer", "ombudsman_officer", "supervisor", "outsider", "administrator"):
+        user = request.getfixturevalue(role)
+        found = leaks(surfaces(user, complaint), answer.json()["pin"], anonymous=confidentiality == "anonim")
+        assert found == {}, role
